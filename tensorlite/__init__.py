@@ -1,0 +1,42 @@
+"""tensorlite: a small reverse-mode autograd tensor library with a C core, PyTorch's API."""
+from ._version import __version__
+from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool,  # noqa: A004
+                     half, float, double, short, int, long)
+from .tensor import Tensor, Size
+from .errors import ShapeError, DTypeError
+from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
+                     default_generator)
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
+                       empty_like, full_like, rand_like, randn_like, arange, linspace, eye, rand, randn,
+                       randint, randperm, normal, bernoulli, multinomial)
+from .ops import *  # noqa: F401,F403
+from .ops import index_select, masked_fill  # noqa: F401
+from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
+from . import autograd
+from . import nn
+from .backend.threads import set_num_threads, get_num_threads
+
+import math as _math
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def get_default_dtype():
+    from . import dtypes as _d
+    return _d.default_float
+
+
+def set_default_dtype(d):
+    from . import dtypes as _d
+    d = _d.to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_dtype(): only floating point dtypes are supported, got {d}")
+    _d.default_float = d

@@ -1,0 +1,211 @@
+"""Attach the ops to Tensor as methods and operators, with PyTorch's method signatures."""
+import numpy as np
+
+from . import dtypes
+from . import ops
+from . import creation
+from .random import rng
+from .tensor import Tensor
+from .ops.movement import _shape_arg
+
+
+def _method(fn):
+    def m(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    m.__name__ = fn.__name__
+    m.__doc__ = fn.__doc__
+    return m
+
+
+_SAME_NAME = """exp log log1p sqrt rsqrt reciprocal square sin cos tanh sigmoid relu abs sign erf floor ceil
+round trunc neg add sub mul div pow remainder floor_divide maximum minimum clamp clip eq ne lt le gt ge
+logical_and logical_or logical_xor logical_not bitwise_not isnan isinf isfinite sum mean var std max min
+amax amin argmax argmin prod logsumexp softmax log_softmax gather cumsum all any count_nonzero reshape view
+permute transpose swapaxes swapdims t movedim expand expand_as broadcast_to squeeze unsqueeze flatten
+unflatten contiguous clone flip narrow split chunk tensor_split unbind select repeat tile roll matmul mm
+bmm dot mv outer index_select masked_fill""".split()
+
+for _name in _SAME_NAME:
+    setattr(Tensor, _name, _method(getattr(ops, _name)))
+
+Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.negative = Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
+Tensor.absolute = Tensor.abs
+Tensor.view_as = lambda self, other: ops.view(self, *other.shape)
+Tensor.reshape_as = lambda self, other: ops.reshape(self, *other.shape)
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
+Tensor.T = property(lambda self: ops.permute(self, *reversed(range(self.ndim))))
+Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
+Tensor.__getitem__ = ops.getitem
+Tensor.__setitem__ = ops.setitem
+
+# ---- operators ----
+Tensor.__add__ = lambda a, b: ops.add(a, b)
+Tensor.__radd__ = lambda a, b: ops.add(b, a)
+Tensor.__sub__ = lambda a, b: ops.sub(a, b)
+Tensor.__rsub__ = lambda a, b: ops.sub(b, a)
+Tensor.__mul__ = lambda a, b: ops.mul(a, b)
+Tensor.__rmul__ = lambda a, b: ops.mul(b, a)
+Tensor.__truediv__ = lambda a, b: ops.div(a, b)
+Tensor.__rtruediv__ = lambda a, b: ops.div(b, a)
+Tensor.__floordiv__ = lambda a, b: ops.floor_divide(a, b)
+Tensor.__rfloordiv__ = lambda a, b: ops.floor_divide(b, a)
+Tensor.__mod__ = lambda a, b: ops.remainder(a, b)
+Tensor.__rmod__ = lambda a, b: ops.remainder(b, a)
+Tensor.__pow__ = lambda a, b: ops.pow(a, b)
+Tensor.__rpow__ = lambda a, b: ops.pow(b, a)
+Tensor.__matmul__ = lambda a, b: ops.matmul(a, b)
+Tensor.__rmatmul__ = lambda a, b: ops.matmul(b, a)
+Tensor.__neg__ = lambda a: ops.neg(a)
+Tensor.__pos__ = lambda a: a
+Tensor.__abs__ = lambda a: ops.abs(a)
+Tensor.__invert__ = lambda a: ops.logical_not(a) if a.dtype is dtypes.bool else ops.bitwise_not(a)
+Tensor.__and__ = lambda a, b: ops.logical_and(a, b) if _is_bool(a, b) else ops.bitwise_and(a, b)
+Tensor.__or__ = lambda a, b: ops.logical_or(a, b) if _is_bool(a, b) else ops.bitwise_or(a, b)
+Tensor.__xor__ = lambda a, b: ops.logical_xor(a, b) if _is_bool(a, b) else ops.bitwise_xor(a, b)
+Tensor.__rand__ = lambda a, b: Tensor.__and__(a, b)
+Tensor.__ror__ = lambda a, b: Tensor.__or__(a, b)
+Tensor.__lt__ = lambda a, b: ops.lt(a, b)
+Tensor.__le__ = lambda a, b: ops.le(a, b)
+Tensor.__gt__ = lambda a, b: ops.gt(a, b)
+Tensor.__ge__ = lambda a, b: ops.ge(a, b)
+Tensor.__eq__ = lambda a, b: ops.eq(a, b)
+Tensor.__ne__ = lambda a, b: ops.ne(a, b)
+
+
+def _is_bool(a, b):
+    return a.dtype is dtypes.bool and (not isinstance(b, Tensor) or b.dtype is dtypes.bool)
+
+
+# ---- dtype conversion ----
+def _to(self, *args, **kwargs):
+    """to(dtype), to(device), to(device, dtype), to(other_tensor); copy=False returns self when possible."""
+    target = kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    device = kwargs.pop("device", None)
+    for a in args:
+        if isinstance(a, Tensor):
+            target = a.dtype
+        elif isinstance(a, str) and a not in dtypes._NAMES:
+            device = a
+        elif a is not None:
+            target = a
+    if device is not None and str(device) not in ("cpu", "cpu:0"):
+        raise ValueError(f"to(): tensorlite runs on the CPU only; got device {device!r}")
+    if target is None:
+        return self.clone() if copy else self
+    target = dtypes.to_dtype(target)
+    if target is self.dtype:
+        return self.clone() if copy else self
+    if self.requires_grad and target.is_floating_point:
+        return ops.Cast.apply(self, target.np)
+    return Tensor._wrap(self._data.astype(target.np))
+
+
+Tensor.to = _to
+Tensor.astype = lambda self, dtype: _to(self, dtype)
+Tensor.float = lambda self: _to(self, dtypes.float32)
+Tensor.double = lambda self: _to(self, dtypes.float64)
+Tensor.half = lambda self: _to(self, dtypes.float16)
+Tensor.long = lambda self: _to(self, dtypes.int64)
+Tensor.int = lambda self: _to(self, dtypes.int32)
+Tensor.bool = lambda self: _to(self, dtypes.bool)
+Tensor.byte = lambda self: _to(self, dtypes.uint8)
+Tensor.cpu = lambda self: self
+
+
+def _cuda(self, *a, **k):
+    raise RuntimeError("tensorlite runs on the CPU only: .cuda() is not available")
+
+
+Tensor.cuda = _cuda
+
+
+def _type(self, dtype=None):
+    if dtype is None:
+        return "tensorlite." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                                "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}.get(
+            self.dtype.name, self.dtype.name)
+    return _to(self, dtype)
+
+
+Tensor.type = _type
+
+# ---- new_* constructors keep dtype ----
+Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: creation.zeros(
+    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+Tensor.new_ones = lambda self, *size, dtype=None, requires_grad=False: creation.ones(
+    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+Tensor.new_empty = lambda self, *size, dtype=None, requires_grad=False: creation.empty(
+    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: creation.full(
+    size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: creation.tensor(
+    data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+# ---- in-place ops: for optimizer and init code (see Tensor._inplace for the autograd rules) ----
+def _def_inplace(name, fn):
+    def m(self, *args, **kwargs):
+        return self._inplace(fn, *args, **kwargs)
+    m.__name__ = name
+    setattr(Tensor, name, m)
+
+
+for _name in "add sub mul div pow clamp clip maximum minimum masked_fill remainder".split():
+    _def_inplace(_name + "_", getattr(ops, _name))
+for _name in "exp log sqrt neg abs relu sigmoid tanh sign floor ceil round trunc reciprocal".split():
+    _def_inplace(_name + "_", getattr(ops, _name))
+_def_inplace("clamp_min_", lambda s, m: ops.clamp(s, min=m))
+_def_inplace("clamp_max_", lambda s, m: ops.clamp(s, max=m))
+_def_inplace("copy_", lambda s, src, non_blocking=False: _copy_value(s, src))
+_def_inplace("addcmul_", lambda s, t1, t2, value=1: s + value * t1 * t2)
+_def_inplace("addcdiv_", lambda s, t1, t2, value=1: s + value * t1 / t2)
+_def_inplace("lerp_", lambda s, end, weight: s + weight * (end - s))
+_def_inplace("index_put_", lambda s, indices, values, accumulate=False: ops.index_put(s, indices, values))
+
+
+def _copy_value(s, src):
+    src = src if isinstance(src, Tensor) else creation.tensor(src)
+    try:
+        return ops.expand(src.to(s.dtype), *s.shape)
+    except RuntimeError:
+        raise ValueError(f"copy_(): source of shape {tuple(src.shape)} cannot be broadcast to "
+                         f"{tuple(s.shape)}") from None
+
+
+def _fill_inplace(name, make):
+    def m(self, *args, **kwargs):
+        self._check_inplace()
+        arr = make(self, *args, **kwargs)
+        if self.requires_grad and self.grad_fn is not None:   # the result no longer depends on the graph
+            self.grad_fn, self.requires_grad = None, False
+        self._write(np.asarray(arr))
+        return self
+    m.__name__ = name
+    setattr(Tensor, name, m)
+
+
+_fill_inplace("zero_", lambda s: np.zeros((), s._data.dtype))
+_fill_inplace("fill_", lambda s, value: np.asarray(value._data if isinstance(value, Tensor) else value))
+_fill_inplace("normal_", lambda s, mean=0.0, std=1.0, generator=None:
+              rng(generator).normal(mean, std, s.shape))
+_fill_inplace("uniform_", lambda s, a=0.0, b=1.0, generator=None: rng(generator).uniform(a, b, s.shape))
+_fill_inplace("bernoulli_", lambda s, p=0.5, generator=None: rng(generator).random(s.shape) < p)
+_fill_inplace("random_", lambda s, low=0, high=None, generator=None:
+              rng(generator).integers(low, high, s.shape) if high is not None else rng(generator).integers(
+                  0, low or 2 ** 24, s.shape))
+
+
+def _iop(name):
+    def m(self, other):
+        return getattr(self, name)(other)
+    return m
+
+
+Tensor.__iadd__ = _iop("add_")
+Tensor.__isub__ = _iop("sub_")
+Tensor.__imul__ = _iop("mul_")
+Tensor.__itruediv__ = _iop("div_")
+Tensor.__ipow__ = _iop("pow_")

@@ -1,0 +1,171 @@
+"""Reverse-mode graph walk: iterative (no recursion limit), frees saved values as it goes."""
+import numpy as np
+
+from . import anomaly
+from .function import AccumulateGrad
+from .grad_mode import set_grad_enabled, is_grad_enabled
+
+
+def _root_grad(t, g):
+    from ..tensor import Tensor
+    if g is None:
+        if t.numel() != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got an output "
+                               f"of shape {tuple(t.shape)}: pass `gradient=` to backward()")
+        return Tensor._wrap(np.ones(t.shape, dtype=t._data.dtype))
+    if not isinstance(g, Tensor):
+        g = Tensor._wrap(np.asarray(g, dtype=t._data.dtype))
+    if tuple(g.shape) != tuple(t.shape):
+        raise RuntimeError(f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
+                           f"{tuple(t.shape)}")
+    return g
+
+
+def _root_node(t):
+    from .function import _edge
+    if not t.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    return _edge(t)
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, allow_unused=False):
+    """Backpropagate from `tensors`. With `inputs`, return their gradients instead of accumulating
+    into leaves' .grad (autograd.grad); otherwise accumulate into .grad of the reached leaves."""
+    from .function import _edge
+    roots = [(_root_node(t), _root_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, x in enumerate(inputs):
+            if not x.requires_grad:
+                raise RuntimeError(f"autograd.grad: input {i} does not require grad")
+            capture.setdefault(_edge(x), []).append(i)
+
+    # Count, for every reachable node, how many edges point at it.
+    deps = {}
+    stack = [n for n, _ in roots]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+
+    with set_grad_enabled(create_graph):
+        buffers = {}
+        for node, g in roots:
+            buffers[node] = _add(buffers.get(node), g)
+        ready = [n for n in dict.fromkeys(n for n, _ in roots) if deps.get(n, 0) == 0]
+        captured = {}
+        while ready:
+            node = ready.pop()
+            g = buffers.pop(node, None)
+            if capture is not None and node in capture:
+                captured[node] = g
+            if isinstance(node, AccumulateGrad):
+                if capture is None and g is not None:
+                    _accumulate_leaf(node.variable, g, create_graph)
+                continue
+            grads = ()
+            if g is not None:
+                g = _run_tensor_hooks(node, g, create_graph)
+                grads = _call_backward(node, g)
+                if not retain_graph:
+                    node._release()
+            for i, nxt in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                gi = grads[i] if i < len(grads) else None
+                if gi is not None:
+                    buffers[nxt] = _add(buffers.get(nxt), gi)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+
+    if capture is None:
+        return None
+    result = [None] * len(inputs)
+    for node, idxs in capture.items():
+        for i in idxs:
+            result[i] = captured.get(node)
+            if result[i] is None and not allow_unused:
+                raise RuntimeError(f"autograd.grad: input {i} was not used in the graph of the outputs; "
+                                   f"pass allow_unused=True to get None for it")
+    return tuple(result)
+
+
+def _add(acc, g):
+    if acc is None:
+        return g
+    if is_grad_enabled():
+        return acc + g
+    from ..tensor import Tensor
+    return Tensor._wrap(acc._data + g._data)
+
+
+def _call_backward(node, g):
+    from ..tensor import Tensor
+    with np.errstate(all="ignore"):
+        out = node.backward(node, g)
+    if not isinstance(out, tuple):
+        out = (out,)
+    grads = []
+    for i, (gi, nxt) in enumerate(zip(out, node.next_functions)):
+        if gi is None or nxt is None:
+            grads.append(None)
+            continue
+        if not isinstance(gi, Tensor):
+            gi = Tensor._wrap(np.asarray(gi))
+        if gi._data.shape != node._in_shapes[i]:
+            raise RuntimeError(f"{node.name()} returned a gradient of shape {gi._data.shape} for input {i} "
+                               f"of shape {node._in_shapes[i]} (a bug in that op's backward)")
+        grads.append(gi)
+    if anomaly.is_enabled():
+        _check_finite(node, grads)
+    return grads
+
+
+def _check_finite(node, grads):
+    for i, gi in enumerate(grads):
+        if gi is not None and gi._data.dtype.kind == "f" and not np.isfinite(gi._data).all():
+            where = node._trace or "(the op was recorded before anomaly detection was turned on)\n"
+            raise RuntimeError(f"Function '{node.name()}' returned nan or inf values in its {i}th output "
+                               f"gradient. The forward op was created at:\n{where}")
+
+
+def _run_tensor_hooks(node, g, create_graph):
+    if node._hooks:
+        for hook in list(node._hooks.values()):
+            r = hook(g)
+            if r is not None:
+                g = r
+    if node._retained is not None:
+        t = node._retained()
+        if t is not None:
+            _set_grad(t, g, create_graph)
+    return g
+
+
+def _accumulate_leaf(t, g, create_graph):
+    if t._hooks:
+        for hook in list(t._hooks.values()):
+            r = hook(g)
+            if r is not None:
+                g = r
+    _set_grad(t, g, create_graph)
+
+
+def _set_grad(t, g, create_graph):
+    from ..tensor import Tensor
+    if g._data.dtype != t._data.dtype:
+        g = g.to(t.dtype)
+    if t.grad is None:
+        t.grad = g if create_graph else Tensor._wrap(np.array(g._data, copy=True))
+    elif create_graph or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad._data += g._data

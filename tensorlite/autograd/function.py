@@ -1,0 +1,181 @@
+"""The graph node.
+
+A `Function` subclass defines `forward(ctx, *args)` on numpy arrays and
+`backward(ctx, grad)` on Tensors, one gradient per positional argument.
+Backward formulas are written in differentiable tensor ops, so running them
+with grad mode on (create_graph=True) records the graph of the gradient itself.
+
+`apply` runs forward, wraps the result, and, when grad mode is on and an input
+requires grad, records the node: `next_functions` holds one edge per
+positional argument (the input's grad_fn, its leaf accumulator, or None).
+Like PyTorch, the node is also the `ctx` its forward and backward receive.
+"""
+import weakref
+
+import numpy as np
+
+from .grad_mode import is_grad_enabled
+from . import anomaly
+
+FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
+             "after they have already been freed). Saved intermediate values of the graph are freed "
+             "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+             "backward through the graph a second time.")
+
+
+class Function:
+    is_view = False        # True when the output may share memory with input 0
+    _tensor_io = False     # True for user-defined Functions: forward takes and returns Tensors
+
+    def __init__(self):
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._saved = None
+        self._freed = False
+        self._hooks = None       # hooks registered on the (non-leaf) output tensor
+        self._retained = None    # weakref to the output tensor when it called retain_grad()
+        self._trace = None       # creation stack, kept in anomaly mode
+
+    def name(self):
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    # ---- used by forward ----
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward: inputs and the output come back as the Tensors they were."""
+        self._saved = tuple(getattr(a, "_data", a) for a in arrays)
+
+    # ---- used by backward ----
+    @property
+    def saved_tensors(self):
+        from ..tensor import Tensor
+        return tuple(_unpack(self, s, Tensor) for s in self._check_saved())
+
+    @property
+    def saved_arrays(self):
+        return tuple(_unpack(self, s, None) for s in self._check_saved())
+
+    def _check_saved(self):
+        if self._freed:
+            raise RuntimeError(FREED_MSG)
+        return self._saved or ()
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError  # every subclass defines it
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError  # every subclass defines it
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor
+        node = cls()
+        raw = tuple(a._data if isinstance(a, Tensor) else a for a in args)
+        with np.errstate(all="ignore"):
+            if cls._tensor_io:
+                from .grad_mode import no_grad
+                with no_grad():
+                    out = cls.forward(node, *(Tensor._wrap(r) if isinstance(a, Tensor) else a
+                                              for a, r in zip(args, raw)), **kwargs)
+                out = getattr(out, "_data", out)
+            else:
+                out = cls.forward(node, *raw, **kwargs)
+        if not isinstance(out, np.ndarray):
+            out = np.asarray(out)
+        result = Tensor._wrap(out)
+        first = args[0] if args else None
+        if cls.is_view and isinstance(first, Tensor) and np.may_share_memory(out, raw[0]):
+            result._base = first._base if first._base is not None else first
+            result._vc = first._vc
+        if is_grad_enabled() and out.dtype.kind == "f":
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            if any(needs):
+                node.needs_input_grad = needs
+                node.next_functions = tuple(_edge(a) if n else None for a, n in zip(args, needs))
+                node._in_shapes = tuple(r.shape if n else None for r, n in zip(raw, needs))
+                node._saved = _bind_saved(node._saved, args, raw, out, result)
+                result.requires_grad = True
+                result.grad_fn = node
+                if anomaly.is_enabled():
+                    node._trace = anomaly.creation_trace()
+                return result
+        node._saved = None
+        return result
+
+
+class AccumulateGrad:
+    """The graph node of a leaf: adds the incoming gradient to `variable.grad`."""
+    __slots__ = ("variable", "next_functions", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def _edge(t):
+    if t.grad_fn is not None:
+        return t.grad_fn
+    acc = t._accum() if t._accum is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accum = weakref.ref(acc)
+    return acc
+
+
+def _bind_saved(saved, args, raw, out, result):
+    """Turn the arrays forward saved into records that remember which tensor and version they were."""
+    if not saved:
+        return None
+    records = []
+    for arr in saved:
+        if arr is out:
+            records.append(("out", arr, result._vc, result._vc.value))
+            continue
+        for a, r in zip(args, raw):
+            if arr is r and r is not None and hasattr(a, "_vc"):
+                records.append(("in", a, a._vc.value))
+                break
+        else:
+            records.append(("const", arr))
+    return tuple(records)
+
+
+def _unpack(node, rec, Tensor):
+    kind = rec[0]
+    if kind == "const":
+        arr = rec[1]
+        return arr if Tensor is None else Tensor._wrap(arr)
+    if kind == "in":
+        t, version = rec[1], rec[2]
+        _check_version(node, t._vc.value, version, t._data)
+        return t._data if Tensor is None else t
+    arr, vc, version = rec[1], rec[2], rec[3]
+    _check_version(node, vc.value, version, arr)
+    if Tensor is None:
+        return arr
+    t = Tensor._wrap(arr)
+    t.requires_grad, t.grad_fn, t._vc = True, node, vc
+    return t
+
+
+def _check_version(node, now, saved, arr):
+    if now != saved:
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{arr.dtype} {list(arr.shape)}] is at version {now}; expected version {saved} "
+            f"instead (saved by {node.name()}). Use an out-of-place op, or .clone() the tensor first.")

@@ -1,0 +1,97 @@
+"""Argument handling shared by the ops: operand promotion, dims, gradient unbroadcasting."""
+import numbers
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _wrap_dim
+
+
+def as_tensor(x, fname="op", argname="input"):
+    """A Tensor from a Tensor, numpy array or Python scalar (no copy for tensors)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        dtypes.from_numpy(x.dtype)
+        return Tensor._wrap(x)
+    if isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, complex):
+        d = dtypes.default_float if isinstance(x, float) else (
+            dtypes.bool if isinstance(x, bool) else dtypes.int64)
+        if isinstance(x, np.generic):
+            return Tensor._wrap(np.asarray(x))
+        return Tensor._wrap(np.asarray(x, dtype=d.np))
+    if isinstance(x, (list, tuple)):
+        from ..creation import tensor
+        return tensor(x)
+    raise TypeError(f"{fname}(): argument '{argname}' must be a Tensor or a number, not {type(x).__name__}")
+
+
+def operands(a, b, fname):
+    """Two Tensors of one dtype, promoted as PyTorch does (Python scalars are weakly typed)."""
+    a_scalar = not isinstance(a, (Tensor, np.ndarray))
+    b_scalar = not isinstance(b, (Tensor, np.ndarray))
+    if a_scalar and b_scalar:
+        a = as_tensor(a, fname, "input")
+        a_scalar = False
+    if b_scalar:
+        a = as_tensor(a, fname, "input")
+        d = dtypes.scalar_dtype(b, a.dtype)
+        return _cast(a, d), Tensor._wrap(np.asarray(b, dtype=d.np))
+    if a_scalar:
+        b = as_tensor(b, fname, "other")
+        d = dtypes.scalar_dtype(a, b.dtype)
+        return Tensor._wrap(np.asarray(a, dtype=d.np)), _cast(b, d)
+    a, b = as_tensor(a, fname, "input"), as_tensor(b, fname, "other")
+    if a.dtype is b.dtype:
+        return a, b
+    d = _result_dtype(a, b)
+    return _cast(a, d), _cast(b, d)
+
+
+def _result_dtype(a, b):
+    """PyTorch's rule: the highest category (bool < int < float) wins; within it, dimensioned
+    tensors outrank 0-dim ones."""
+    cat = max(dtypes.category(a.dtype), dtypes.category(b.dtype))
+    for group in ([t for t in (a, b) if t.ndim > 0], [t for t in (a, b) if t.ndim == 0]):
+        ds = [t.dtype for t in group if dtypes.category(t.dtype) == cat]
+        if ds:
+            return ds[0] if len(ds) == 1 else dtypes.promote(*ds)
+    raise AssertionError("unreachable")
+
+
+def _cast(t, d):
+    return t if t.dtype is d else t.to(d)
+
+
+def float_operand(x, fname):
+    """Ops like exp/log/sqrt promote integer inputs to the default float dtype, as PyTorch does."""
+    x = as_tensor(x, fname)
+    return x if x.is_floating_point() else x.to(dtypes.default_float)
+
+
+def unbroadcast(g, shape):
+    """Sum a gradient of a broadcast result back to the operand's shape."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if dims:
+        g = g.sum(dim=dims, keepdim=True)
+    return g.reshape(shape)
+
+
+def dims_arg(dim, ndim, fname):
+    """Normalize `dim` (None, int or sequence) to a sorted tuple of non-negative axes."""
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        out = tuple(sorted({_wrap_dim(d, ndim, fname) for d in dim}))
+        if len(out) != len(dim):
+            raise RuntimeError(f"{fname}(): dim {tuple(dim)} appears multiple times in the list of dims")
+        return out
+    return (_wrap_dim(dim, ndim, fname),)
+
+
+def check_float(t, fname, argname="input"):
+    if not t.is_floating_point():
+        raise TypeError(f"{fname}(): argument '{argname}' must be a floating point tensor, got {t.dtype}")

@@ -1,0 +1,152 @@
+"""Indexing: x[idx] and x[idx] = v. The gradient of a read scatter-adds (repeated indices accumulate)."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._helpers import as_tensor, operands, unbroadcast
+
+
+def _is_advanced(idx):
+    return any(isinstance(i, np.ndarray) for i in idx)
+
+
+class Getitem(Function):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, idx):
+        ctx.idx, ctx.in_shape = idx, x.shape
+        return x[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, ctx.idx, ctx.in_shape)
+
+
+class IndexAdd(Function):
+    """out = zeros(shape); out[idx] += src."""
+    @staticmethod
+    def forward(ctx, src, idx, shape):
+        ctx.idx = idx
+        out = np.zeros(shape, dtype=src.dtype)
+        if _is_advanced(idx):
+            np.add.at(out, idx, src)
+        else:
+            out[idx] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return Getitem.apply(g, ctx.idx), None, None
+
+
+class IndexPut(Function):
+    """out = copy of x with out[idx] = value (value broadcast to the indexed shape)."""
+    @staticmethod
+    def forward(ctx, x, value, idx):
+        ctx.idx, ctx.v_shape = idx, value.shape
+        out = x.copy()
+        out[idx] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g.shape, dtype=g._data.dtype)
+            keep[ctx.idx] = 0
+            gx = g * Tensor._wrap(keep)
+        if ctx.needs_input_grad[1]:
+            gv = unbroadcast(g[ctx.idx], ctx.v_shape)
+        return gx, gv, None
+
+
+def normalize_index(x, index, fname="__getitem__"):
+    """Turn a PyTorch-style index into a tuple numpy accepts, with IndexError naming the problem."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if isinstance(i, Tensor):
+            i = i._data
+            if i.dtype.kind == "f":
+                raise IndexError(f"{fname}: tensors used as indices must be long, int or bool tensors, "
+                                 f"got {i.dtype}")
+            if i.ndim == 0 and i.dtype.kind in "iu":
+                i = int(i)
+        elif isinstance(i, (list, tuple)):
+            i = np.asarray(i)
+            if i.dtype.kind not in "iub" and i.size:
+                raise IndexError(f"{fname}: only integers, slices, None, Ellipsis and integer or boolean "
+                                 f"arrays are valid indices (got {index!r})")
+            if i.size == 0:
+                i = i.astype(np.int64)
+        elif isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+            raise IndexError(f"{fname}: arrays used as indices must be integer or boolean, got {i.dtype}")
+        elif isinstance(i, float):
+            raise IndexError(f"{fname}: only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"bool tensors are valid indices (got {i!r})")
+        out.append(i)
+    return tuple(out)
+
+
+def _numpy_index_error(e, x, index, fname):
+    if isinstance(e, IndexError):
+        return IndexError(f"{fname}: {e} (tensor of shape {tuple(x.shape)})")
+    return IndexError(f"{fname}: invalid index {index!r} for tensor of shape {tuple(x.shape)}: {e}")
+
+
+def getitem(x, index):
+    idx = normalize_index(x, index)
+    try:
+        return Getitem.apply(x, idx)
+    except (IndexError, ValueError, TypeError) as e:   # numpy validated the index: rephrase its error
+        raise _numpy_index_error(e, x, index, "__getitem__") from None
+
+
+def index_put(input, index, value):
+    x = as_tensor(input, "index_put")
+    idx = normalize_index(x, index, "index_put")
+    v = as_tensor(value, "index_put", "value")
+    if v.dtype is not x.dtype:
+        v = v.to(x.dtype)
+    try:
+        target = x._data[idx].shape
+    except (IndexError, ValueError, TypeError) as e:
+        raise _numpy_index_error(e, x, index, "__setitem__") from None
+    try:
+        np.broadcast_to(v._data, target)
+    except ValueError:
+        raise ValueError(f"__setitem__: shape mismatch: value of shape {tuple(v.shape)} cannot be broadcast "
+                         f"to indexing result of shape {target}") from None
+    return IndexPut.apply(x, v, idx)
+
+
+def setitem(x, index, value):
+    if isinstance(value, (int, float, bool)) and not isinstance(value, Tensor):
+        value = Tensor._wrap(np.asarray(value, dtype=x._data.dtype))
+    x._inplace(index_put, index, value)
+
+
+def index_select(input, dim, index):
+    from ..tensor import _wrap_dim
+    x = as_tensor(input, "index_select")
+    index = as_tensor(index, "index_select", "index")
+    if index.ndim > 1 or index.dtype.is_floating_point:
+        raise IndexError(f"index_select(): index must be a 1-D integer tensor, got {index.dtype} of shape "
+                         f"{tuple(index.shape)}")
+    d = _wrap_dim(dim, x.ndim, "index_select")
+    return getitem(x, (slice(None),) * d + (index.reshape(-1),))
+
+
+def masked_fill(input, mask, value):
+    from .elementwise import where
+    x = as_tensor(input, "masked_fill")
+    m = as_tensor(mask, "masked_fill", "mask")
+    if m.dtype.name != "bool":
+        raise TypeError(f"masked_fill(): argument 'mask' must be a bool tensor, got {m.dtype}")
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ValueError(f"masked_fill(): value must be a 0-dim tensor or a number, got shape "
+                         f"{tuple(value.shape)}")
+    fill, _ = operands(value, x, "masked_fill")
+    return where(m, fill.to(x.dtype), x)

@@ -1,0 +1,344 @@
+"""Reductions. Tie rule for max/min gradients (as PyTorch):
+- a reduction without `dim` (or `amax`/`amin`) splits the gradient evenly among tied maxima;
+- `max(dim=...)` sends it to the one index it returns (the first maximum)."""
+from collections import namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+from ._helpers import as_tensor, dims_arg, check_float
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _keepdim_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _check_nonempty(x, dims, fname):
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{fname}(): Expected reduction dim {d} to have non-zero size "
+                             f"(input shape {tuple(x.shape)})")
+    if not dims and x.numel() == 0:
+        raise IndexError(f"{fname}(): cannot reduce an empty tensor of shape {tuple(x.shape)}")
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.in_shape, ctx.dims = x.shape, dims
+        out = np.sum(x, axis=dims, keepdims=keepdim)
+        if x.dtype.kind in "biu":
+            out = out.astype(np.int64, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(_keepdim_shape(ctx.in_shape, ctx.dims)).expand(ctx.in_shape)
+
+
+class Amax(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, is_min):
+        red = np.min if is_min else np.max
+        out = red(x, axis=dims, keepdims=True)
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keep_shape = dims, out.shape
+        return out if keepdim else out.reshape(np.delete(x.shape, dims) if dims else ())
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_arrays
+        mask = (x == out)
+        share = (mask / mask.sum(axis=ctx.dims, keepdims=True)).astype(x.dtype)   # even split of ties
+        return g.reshape(ctx.keep_shape) * Tensor._wrap(share)
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        out = np.prod(x, axis=dim, keepdims=True)
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keep_shape = dim, out.shape
+        return out if keepdim else out.reshape(np.delete(x.shape, dim) if dim is not None else ())
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g = g.reshape(ctx.keep_shape)
+        if not (x._data == 0).any():
+            return g * out / x
+        # With zeros, d prod / d x_i = product of the others: exclusive prefix x suffix products.
+        xd = x._data
+        axis = ctx.dim
+        if axis is None:
+            xd, axis = xd.reshape(-1), 0
+        ones = np.ones_like(np.take(xd, [0], axis=axis))
+        before = np.cumprod(np.concatenate([ones, np.delete(xd, -1, axis=axis)], axis=axis), axis=axis)
+        rev = np.flip(xd, axis=axis)
+        after = np.flip(np.cumprod(np.concatenate([ones, np.delete(rev, -1, axis=axis)], axis=axis),
+                                   axis=axis), axis=axis)
+        others = (before * after).reshape(x.shape)
+        return g * Tensor._wrap(others)
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.in_shape = dim, x.shape
+        region = x[tuple(slice(0, n) if d != dim else slice(None) for d, n in enumerate(index.shape))]
+        return np.take_along_axis(region, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_arrays
+        return ScatterAdd.apply(g, index, ctx.dim, ctx.in_shape)
+
+
+class ScatterAdd(Function):
+    """out = zeros(shape); out[index along dim] += src (repeated indices accumulate)."""
+    @staticmethod
+    def forward(ctx, src, index, dim, shape):
+        ctx.save_for_backward(index)
+        ctx.dim = dim
+        out = np.zeros(shape, dtype=src.dtype)
+        idx = list(np.indices(index.shape, sparse=True))
+        idx[dim] = index
+        np.add.at(out, tuple(idx), src[tuple(slice(0, n) for n in index.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_arrays
+        return Gather.apply(g, index, ctx.dim), None, None, None
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else np.int64)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        m = np.max(x, axis=dim, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        shifted = x - m
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(dim=ctx.dim, keepdim=True)
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        m = np.max(x, axis=dim, keepdims=True)
+        e = np.exp(x - np.where(np.isfinite(m), m, 0))
+        out = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(dim=ctx.dim, keepdim=True))
+
+
+# ---------------------------------------------------------------- public functions
+def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001
+    x = as_tensor(input, "sum")
+    if dtype is not None:
+        x = x.to(dtype)
+    return Sum.apply(x, dims_arg(dim, x.ndim, "sum"), bool(keepdim))
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    x = as_tensor(input, "mean")
+    if dtype is not None:
+        x = x.to(dtype)
+    if not x.is_floating_point():
+        raise TypeError(f"mean(): could not infer output dtype. Input dtype must be a floating point "
+                        f"dtype, got {x.dtype}")
+    dims = dims_arg(dim, x.ndim, "mean")
+    n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+    return Sum.apply(x, dims, bool(keepdim)) / (n if n else float("nan"))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    x = as_tensor(input, "var")
+    check_float(x, "var")
+    if isinstance(dim, bool):              # var(x, False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None else int(bool(unbiased))
+    dims = dims_arg(dim, x.ndim, "var")
+    n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+    centered = x - x.mean(dim=dims, keepdim=True)
+    return (centered * centered).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def _minmax(input, dim, keepdim, other, is_min):
+    fname = "min" if is_min else "max"
+    if isinstance(dim, (Tensor, np.ndarray)) and other is None:
+        other, dim = dim, None
+    if other is not None:
+        from .elementwise import minimum, maximum
+        return (minimum if is_min else maximum)(input, other)
+    x = as_tensor(input, fname)
+    if dim is None:
+        _check_nonempty(x, (), fname)
+        return Amax.apply(x, None, False, is_min)
+    d = _wrap_dim(dim, x.ndim, fname)
+    _check_nonempty(x, (d,) if x.ndim else (), fname)
+    idx = _arg(x._data, d, True, is_min)
+    values = gather(x, d, Tensor._wrap(idx)) if x.ndim else x.clone()
+    if not keepdim and x.ndim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return values_indices(values, Tensor._wrap(idx.reshape(values.shape)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _minmax(input, dim, keepdim, other, False)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _minmax(input, dim, keepdim, other, True)
+
+
+def amax(input, dim=(), keepdim=False):
+    x = as_tensor(input, "amax")
+    dims = dims_arg(None if dim == () else dim, x.ndim, "amax")
+    _check_nonempty(x, dims, "amax")
+    return Amax.apply(x, dims, bool(keepdim), False)
+
+
+def amin(input, dim=(), keepdim=False):
+    x = as_tensor(input, "amin")
+    dims = dims_arg(None if dim == () else dim, x.ndim, "amin")
+    _check_nonempty(x, dims, "amin")
+    return Amax.apply(x, dims, bool(keepdim), True)
+
+
+def _arg(arr, dim, keepdim, is_min):
+    fn = np.argmin if is_min else np.argmax
+    if dim is None:
+        out = np.asarray(fn(arr.reshape(-1)), dtype=np.int64)
+        return out.reshape((1,) * arr.ndim) if keepdim else out
+    return fn(arr, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
+
+
+def argmax(input, dim=None, keepdim=False):
+    x = as_tensor(input, "argmax")
+    d = None if dim is None else _wrap_dim(dim, x.ndim, "argmax")
+    _check_nonempty(x, () if d is None or x.ndim == 0 else (d,), "argmax")
+    return Tensor._wrap(_arg(x._data, d, keepdim, False))
+
+
+def argmin(input, dim=None, keepdim=False):
+    x = as_tensor(input, "argmin")
+    d = None if dim is None else _wrap_dim(dim, x.ndim, "argmin")
+    _check_nonempty(x, () if d is None or x.ndim == 0 else (d,), "argmin")
+    return Tensor._wrap(_arg(x._data, d, keepdim, True))
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    x = as_tensor(input, "prod")
+    if dtype is not None:
+        x = x.to(dtype)
+    d = None if dim is None else _wrap_dim(dim, x.ndim, "prod")
+    return Prod.apply(x, d, bool(keepdim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    x = as_tensor(input, "logsumexp")
+    if not x.is_floating_point():
+        x = x.to(dtypes.default_float)
+    dims = dims_arg(dim, x.ndim, "logsumexp")
+    m = np.max(x._data, axis=dims, keepdims=True, initial=-np.inf)
+    m = Tensor._wrap(np.where(np.isfinite(m), m, 0).astype(x._data.dtype))   # all -inf rows: shift by 0
+    out = (x - m).exp().sum(dim=dims, keepdim=True).log() + m
+    return out if keepdim else out.squeeze(dims) if dims else out.reshape(())
+
+
+def _softmax_dim(x, dim, fname):
+    if dim is None:   # PyTorch's legacy implicit choice
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return _wrap_dim(dim, x.ndim, fname)
+
+
+def softmax(input, dim=None, dtype=None):
+    x = as_tensor(input, "softmax")
+    x = x.to(dtype) if dtype is not None else (x if x.is_floating_point() else x.to(dtypes.default_float))
+    return Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    x = as_tensor(input, "log_softmax")
+    x = x.to(dtype) if dtype is not None else (x if x.is_floating_point() else x.to(dtypes.default_float))
+    return LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
+
+
+def gather(input, dim, index):
+    x = as_tensor(input, "gather")
+    index = as_tensor(index, "gather", "index")
+    if index.dtype is not dtypes.int64:
+        raise TypeError(f"gather(): argument 'index' must be an int64 tensor, got {index.dtype}")
+    d = _wrap_dim(dim, x.ndim, "gather")
+    if index.ndim != x.ndim:
+        raise ValueError(f"gather(): index {tuple(index.shape)} and input {tuple(x.shape)} must have the "
+                         f"same number of dimensions")
+    for i, (n, m) in enumerate(zip(index.shape, x.shape)):
+        if i != d and n > m:
+            raise ValueError(f"gather(): index {tuple(index.shape)} is larger than input {tuple(x.shape)} "
+                             f"in dimension {i}")
+    idx = index._data
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
+        raise IndexError(f"gather(): index out of range: values must be in [0, {x.shape[d]}) for dim {d} "
+                         f"of input {tuple(x.shape)}, got [{idx.min()}, {idx.max()}]")
+    return Gather.apply(x, idx, d)
+
+
+def cumsum(input, dim, dtype=None):
+    x = as_tensor(input, "cumsum")
+    if dtype is not None:
+        x = x.to(dtype)
+    return Cumsum.apply(x, _wrap_dim(dim, x.ndim, "cumsum"))
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    x = as_tensor(input, "all")
+    return Tensor._wrap(np.all(x._data, axis=None if dim is None else dims_arg(dim, x.ndim, "all"),
+                               keepdims=keepdim))
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    x = as_tensor(input, "any")
+    return Tensor._wrap(np.any(x._data, axis=None if dim is None else dims_arg(dim, x.ndim, "any"),
+                               keepdims=keepdim))
+
+
+def count_nonzero(input, dim=None):
+    x = as_tensor(input, "count_nonzero")
+    axis = None if dim is None else dims_arg(dim, x.ndim, "count_nonzero")
+    return Tensor._wrap(np.asarray(np.count_nonzero(x._data, axis=axis), dtype=np.int64))
