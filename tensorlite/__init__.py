@@ -15,6 +15,7 @@ from .ops import index_select, masked_fill  # noqa: F401
 from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
 from . import autograd
 from . import nn
+from .serialization import save, load, CheckpointError
 from .backend.threads import set_num_threads, get_num_threads
 
 import math as _math
@@ -40,3 +41,14 @@ def set_default_dtype(d):
     if not d.is_floating_point:
         raise TypeError(f"set_default_dtype(): only floating point dtypes are supported, got {d}")
     _d.default_float = d
+
+
+_LAZY_SUBMODULES = {"optim", "data", "models", "distributed", "profiler", "serialization"}
+
+
+def __getattr__(name):
+    # tl.optim, tl.data, tl.models ... are imported on first use (keeps `import tensorlite` fast).
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'tensorlite' has no attribute '{name}'")

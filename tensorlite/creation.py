@@ -5,7 +5,7 @@ import numpy as np
 
 from . import dtypes
 from .random import rng
-from .tensor import Tensor
+from .tensor import Tensor, Size
 from .errors import ShapeError
 
 
@@ -48,7 +48,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
             raise ValueError(f"tensor(): could not build a tensor from data: {e}") from None
         if arr.dtype == object:
             raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__} (ragged or mixed data)")
-        if not isinstance(data, np.ndarray) and arr.dtype.kind == "f":
+        if dtype is None and not isinstance(data, (np.ndarray, np.generic)) and arr.dtype.kind == "f" \
+                and not _holds_tensors(data):
             arr = arr.astype(dtypes.default_float.np)        # Python floats -> default dtype
         elif arr.dtype.kind in "U S".split():
             raise TypeError("tensor(): strings are not supported")
@@ -56,6 +57,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         arr = arr.astype(_dt(dtype).np)
     dtypes.from_numpy(arr.dtype)
     return _make(arr, requires_grad)
+
+
+def _holds_tensors(data):
+    return isinstance(data, (list, tuple)) and any(isinstance(d, (Tensor, np.ndarray)) or _holds_tensors(d)
+                                                     for d in data)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -172,6 +178,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     _check_device(device)
+    if size is None and isinstance(high, (tuple, list, Size)):   # randint(high, size), as PyTorch
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if size is None:

@@ -90,7 +90,9 @@ class Function:
             else:
                 out = cls.forward(node, *raw, **kwargs)
         if not isinstance(out, np.ndarray):
-            out = np.asarray(out)
+            scalar, out = out, np.asarray(out)
+            if node._saved:   # numpy ufuncs return 0-d results as scalars: a saved output is still the output
+                node._saved = tuple(out if a is scalar else a for a in node._saved)
         result = Tensor._wrap(out)
         first = args[0] if args else None
         if cls.is_view and isinstance(first, Tensor) and np.may_share_memory(out, raw[0]):
@@ -143,6 +145,9 @@ def _bind_saved(saved, args, raw, out, result):
         return None
     records = []
     for arr in saved:
+        if arr is None:
+            records.append(("none",))
+            continue
         if arr is out:
             records.append(("out", arr, result._vc, result._vc.value))
             continue
@@ -157,6 +162,8 @@ def _bind_saved(saved, args, raw, out, result):
 
 def _unpack(node, rec, Tensor):
     kind = rec[0]
+    if kind == "none":
+        return None
     if kind == "const":
         arr = rec[1]
         return arr if Tensor is None else Tensor._wrap(arr)

@@ -3,11 +3,23 @@ from ..ops.elementwise import relu, leaky_relu, gelu, sigmoid, tanh  # noqa: F40
 from ..ops.reduction import softmax, log_softmax  # noqa: F401
 from ..ops.movement import pad  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
+from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
+from ..ops.pool import max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
+from ..ops.normalization import (batch_norm, layer_norm, group_norm, local_response_norm,  # noqa: F401
+                                 dropout, dropout2d)
+from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss, huber_loss,  # noqa: F401
+                        binary_cross_entropy_with_logits, binary_cross_entropy, kl_div)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0):
+    """clamp whose gradient is 0 at the bounds, as PyTorch's hardtanh/relu6."""
+    from ..ops.elementwise import clamp, where
+    inside = (input > min_val) & (input < max_val)
+    return where(inside, input, clamp(input, min_val, max_val).detach())
 
 
 def relu6(input):
-    from ..ops.elementwise import clamp
-    return clamp(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0)
 
 
 def silu(input):

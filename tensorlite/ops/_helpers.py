@@ -84,6 +84,10 @@ def dims_arg(dim, ndim, fname):
     """Normalize `dim` (None, int or sequence) to a sorted tuple of non-negative axes."""
     if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
         return tuple(range(ndim))
+    if ndim == 0:   # a 0-d tensor accepts dim 0 / -1 (as PyTorch); there is no axis to reduce
+        for d in (dim if isinstance(dim, (list, tuple)) else (dim,)):
+            _wrap_dim(d, 0, fname)
+        return ()
     if isinstance(dim, (list, tuple)):
         out = tuple(sorted({_wrap_dim(d, ndim, fname) for d in dim}))
         if len(out) != len(dim):

@@ -71,7 +71,8 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         ga = unbroadcast(g / b, a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        # (a / b) / b rather than a / (b * b): b * b underflows for tiny b (PyTorch's order too)
+        gb = unbroadcast(-g * (a / b) / b, b.shape) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -88,10 +89,11 @@ class Pow(Function):
         ga = gb = None
         if ctx.needs_input_grad[0]:
             # d/da a^b = b a^(b-1); PyTorch defines it as 0 where b == 0 (also at a == 0).
-            ga = unbroadcast(where(b == 0, 0.0, g * b * a ** (b - 1)), a.shape)
+            # (grouped as PyTorch does, so g * tiny doesn't underflow to 0 before meeting an inf)
+            ga = unbroadcast(where(b == 0, 0.0, g * (b * a ** (b - 1))), a.shape)
         if ctx.needs_input_grad[1]:
             # d/db a^b = a^b log a; 0 where a == 0 and b >= 0, as PyTorch.
-            gb = unbroadcast(where((a == 0) & (b >= 0), 0.0, g * out * log(a)), b.shape)
+            gb = unbroadcast(where((a == 0) & (b >= 0), 0.0, g * (out * log(a))), b.shape)
         return ga, gb
 
 
@@ -275,6 +277,18 @@ def _split_tie(g, a, b, a_wins):
     return unbroadcast(g * _const(share), a.shape), unbroadcast(g * _const(1 - share), b.shape)
 
 
+class PiecewiseConstant(Function):
+    """sign, floor, ceil, round, trunc: the gradient is 0 (where it exists), as PyTorch.
+    A node rather than `out + x * 0`, which turned inf inputs into nan outputs."""
+    @staticmethod
+    def forward(ctx, x, fn):
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _const(np.zeros(g.shape, dtype=g._data.dtype)), None
+
+
 class Where(Function):
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -446,11 +460,7 @@ def abs(input):
 
 
 def sign(input):
-    x = as_tensor(input, "sign")
-    out = _nograd(np.sign(x._data))
-    if x.requires_grad:            # the derivative of sign is 0 everywhere it exists
-        out = out + x * 0
-    return out
+    return PiecewiseConstant.apply(as_tensor(input, "sign"), np.sign)
 
 
 def maximum(input, other):
@@ -553,9 +563,7 @@ def isfinite(input):
 
 def _rounding(fn, name):
     def op(input):
-        x = as_tensor(input, name)
-        out = _nograd(fn(x._data))
-        return out + x * 0 if x.requires_grad else out   # zero gradient, as PyTorch
+        return PiecewiseConstant.apply(as_tensor(input, name), fn)
     op.__name__ = name
     return op
 

@@ -10,13 +10,56 @@ def _is_advanced(idx):
     return any(isinstance(i, np.ndarray) for i in idx)
 
 
+def _split_ints(idx):
+    """PyTorch applies integer indices as selects before advanced (array) indexing; numpy counts
+    them as advanced indices when arrays are present, which can move the result's dims
+    (x[None, arr, :, 0]). Returns (ints and slices, the rest) to apply one after the other, or
+    None when a single numpy indexing step already agrees with PyTorch."""
+    is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in idx]
+    if not any(is_int) or not _is_advanced(idx):
+        return None
+    first, rest = [], []
+    for i, integer in zip(idx, is_int):
+        if integer:
+            first.append(i)
+        elif i is Ellipsis:
+            first.append(i)
+            rest.append(i)
+        else:
+            if i is not None:      # a bool mask consumes one dim per mask dim
+                first.extend([slice(None)] * (i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1))
+            rest.append(i)
+    return tuple(first), tuple(rest)
+
+
+def _get(arr, idx):
+    split = _split_ints(idx)
+    return arr[idx] if split is None else arr[split[0]][split[1]]
+
+
+def _set(arr, idx, value):
+    split = _split_ints(idx)
+    if split is None:
+        arr[idx] = value
+    else:
+        arr[split[0]][split[1]] = value     # arr[ints] is a view: the write lands in arr
+
+
+def _add_at(arr, idx, src):
+    split = _split_ints(idx)
+    if split is None:
+        np.add.at(arr, idx, src)
+    else:
+        np.add.at(arr[split[0]], split[1], src)
+
+
 class Getitem(Function):
     is_view = True
 
     @staticmethod
     def forward(ctx, x, idx):
         ctx.idx, ctx.in_shape = idx, x.shape
-        return x[idx]
+        return _get(x, idx)
 
     @staticmethod
     def backward(ctx, g):
@@ -30,7 +73,7 @@ class IndexAdd(Function):
         ctx.idx = idx
         out = np.zeros(shape, dtype=src.dtype)
         if _is_advanced(idx):
-            np.add.at(out, idx, src)
+            _add_at(out, idx, src)
         else:
             out[idx] = src
         return out
@@ -46,7 +89,7 @@ class IndexPut(Function):
     def forward(ctx, x, value, idx):
         ctx.idx, ctx.v_shape = idx, value.shape
         out = x.copy()
-        out[idx] = value
+        _set(out, idx, value)
         return out
 
     @staticmethod
@@ -54,7 +97,7 @@ class IndexPut(Function):
         gx = gv = None
         if ctx.needs_input_grad[0]:
             keep = np.ones(g.shape, dtype=g._data.dtype)
-            keep[ctx.idx] = 0
+            _set(keep, ctx.idx, 0)
             gx = g * Tensor._wrap(keep)
         if ctx.needs_input_grad[1]:
             gv = unbroadcast(g[ctx.idx], ctx.v_shape)
@@ -111,7 +154,7 @@ def index_put(input, index, value):
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
     try:
-        target = x._data[idx].shape
+        target = _get(x._data, idx).shape
     except (IndexError, ValueError, TypeError) as e:
         raise _numpy_index_error(e, x, index, "__setitem__") from None
     try:

@@ -46,7 +46,8 @@ def matmul(input, other):
                          f"broadcast") from None
     if b.ndim == 2 and a.ndim > 2:
         # One big GEMM instead of a batch of small ones (and no batch-sum in backward).
-        out = Matmul.apply(a.reshape(-1, a.shape[-1]), b)
+        # (explicit row count: reshape can't infer -1 when K == 0)
+        out = Matmul.apply(a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1]), b)
         return out.reshape(tuple(batch) + (a.shape[-2], b.shape[-1]))
     return Matmul.apply(a, b)
 

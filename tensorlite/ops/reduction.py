@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor, _wrap_dim
 from ._helpers import as_tensor, dims_arg, check_float
 
@@ -61,19 +62,29 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         out = np.prod(x, axis=dim, keepdims=True)
-        ctx.save_for_backward(x, out)
         ctx.dim, ctx.keep_shape = dim, out.shape
-        return out if keepdim else out.reshape(np.delete(x.shape, dim) if dim is not None else ())
+        out = out if keepdim else out.reshape(np.delete(x.shape, dim) if dim is not None else ())
+        ctx.save_for_backward(x, out)      # the returned array itself, so double backward sees its graph
+        return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        g = g.reshape(ctx.keep_shape)
+        g, out = g.reshape(ctx.keep_shape), out.reshape(ctx.keep_shape)
         if not (x._data == 0).any():
             return g * out / x
-        # With zeros, d prod / d x_i = product of the others: exclusive prefix x suffix products.
-        xd = x._data
+        # With zeros, d prod / d x_i = product of the others.
         axis = ctx.dim
+        if is_grad_enabled():
+            # create_graph: this gradient must be differentiable too, so take the product of the
+            # others as a Prod over an (n, n) matrix with ones on the diagonal (O(n^2), only here).
+            from .elementwise import where
+            xs = (x if axis is not None else x.reshape(-1)).movedim(axis or 0, -1)
+            n = xs.shape[-1]
+            mat = where(Tensor._wrap(np.eye(n, dtype=bool)), 1.0, xs.unsqueeze(-2).expand(*xs.shape[:-1], n, n))
+            return g * mat.prod(-1).movedim(-1, axis or 0).reshape(x.shape)
+        # Otherwise exclusive prefix x suffix products, O(n).
+        xd = x._data
         if axis is None:
             xd, axis = xd.reshape(-1), 0
         ones = np.ones_like(np.take(xd, [0], axis=axis))
@@ -121,7 +132,8 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else np.int64)
+        out = np.cumsum(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else np.int64)
+        return out.reshape(x.shape)         # numpy makes a 0-d input 1-d; PyTorch keeps it 0-d
 
     @staticmethod
     def backward(ctx, g):
@@ -161,6 +173,23 @@ class Softmax(Function):
         return out * (g - (g * out).sum(dim=ctx.dim, keepdim=True))
 
 
+class StdSqrt(Function):
+    """sqrt of a variance. Where the std is 0, PyTorch defines its gradient as 0: plain sqrt's
+    inf there, times var's zero centered term, would give nan."""
+    @staticmethod
+    def forward(ctx, v):
+        out = np.sqrt(v)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .elementwise import where
+        (out,) = ctx.saved_tensors
+        zero = Tensor._wrap(out._data == 0)
+        return where(zero, 0.0, g / (2 * where(zero, 1.0, out)))   # no 0/0 in double backward either
+
+
 # ---------------------------------------------------------------- public functions
 def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001
     x = as_tensor(input, "sum")
@@ -191,11 +220,12 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dims = dims_arg(dim, x.ndim, "var")
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
     centered = x - x.mean(dim=dims, keepdim=True)
-    return (centered * centered).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
+    # (`max` here is this module's reduction, not the builtin)
+    return (centered * centered).sum(dim=dims, keepdim=keepdim) / (n - correction if n > correction else 0)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def _minmax(input, dim, keepdim, other, is_min):
@@ -267,6 +297,8 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     d = None if dim is None else _wrap_dim(dim, x.ndim, "prod")
+    if x.ndim == 0:        # dim 0 / -1 of a 0-d tensor: nothing to reduce
+        d = None
     return Prod.apply(x, d, bool(keepdim))
 
 

