@@ -207,7 +207,7 @@ def run(args):
                 step += 1
                 seen += len(idx)
                 loss_sum += loss.item() * len(idx)
-                correct += int((logits.numpy().argmax(1) == y_train[idx]).sum())
+                correct += int((logits.detach().numpy().argmax(1) == y_train[idx]).sum())
                 rate = seen / (time.perf_counter() - t0)
                 bar.update(loss_sum / seen, correct / seen, rate, optimizer.param_groups[0]["lr"])
                 done_steps += 1
