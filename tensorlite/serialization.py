@@ -109,6 +109,9 @@ def _atomic_write(path, blob):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".safetensors", dir=directory)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; a checkpoint gets normal permissions
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(blob)
