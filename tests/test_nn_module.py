@@ -217,3 +217,43 @@ def test_module_double_cast():
     lin = nn.Linear(3, 2).double()
     assert lin.weight.dtype is tl.float64
     assert lin(tl.ones(1, 3, dtype=tl.float64)).dtype is tl.float64
+
+
+def keras_mnist_cnn():
+    """The lecture's Keras MNIST CNN: Conv2D(40, 5, same) - MaxPool - Dropout(0.25) - Conv2D(32, 3) - MaxPool
+    - Dropout - Dense(64) - BatchNorm - Dropout - Dense(10)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 40, 5, padding="same"), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Conv2d(40, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(6 * 6 * 32, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(64, 10))
+
+
+def test_lecture_keras_cnn_summary_matches_keras_counts():
+    lines = []
+    info = keras_mnist_cnn().summary((1, 28, 28), print_fn=lines.append)
+    assert (info["total_params"], info["trainable_params"], info["non_trainable_params"]) == (87_290, 87_162, 128)
+    shapes = [r[2] for r in info["rows"]]
+    assert shapes[0] == (1, 40, 28, 28) and shapes[2] == (1, 40, 14, 14) and shapes[4] == (1, 32, 12, 12)
+    assert shapes[6] == (1, 32, 6, 6) and shapes[8] == (1, 1152) and shapes[-1] == (1, 10)
+    assert "Total params: 87,290" in lines[0] and "Trainable params: 87,162" in lines[0]
+
+
+def test_lenet5_parameter_count_and_shapes():
+    info = tl.models.lenet5().summary((3, 32, 32), print_fn=None)
+    assert info["total_params"] == 62_006 and info["non_trainable_params"] == 0
+    assert [r[3] for r in info["rows"]] == [456, 2416, 48120, 10164, 850]
+    assert [r[2] for r in info["rows"]] == [(1, 6, 28, 28), (1, 16, 10, 10), (1, 120), (1, 84), (1, 10)]
+
+
+def test_fine_tuning_with_parameter_groups_uses_lower_lr_for_the_body():
+    tl.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    opt = tl.optim.SGD([{"params": model[0].parameters(), "lr": 0.001},
+                        {"params": model[2].parameters()}], lr=0.1)
+    w_body, w_head = model[0].weight.detach().numpy().copy(), model[2].weight.detach().numpy().copy()
+    model(tl.randn(5, 4)).sum().backward()
+    g_body, g_head = model[0].weight.grad.numpy().copy(), model[2].weight.grad.numpy().copy()
+    opt.step()
+    np.testing.assert_allclose(model[0].weight.detach().numpy(), w_body - 0.001 * g_body, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(model[2].weight.detach().numpy(), w_head - 0.1 * g_head, rtol=1e-6, atol=1e-7)
