@@ -1,0 +1,130 @@
+"""Decoder layers: ConvTranspose2d and Upsample (PyTorch's names, arguments, init and state-dict keys)."""
+import math
+
+from .. import creation
+from . import functional as F
+from . import init
+from .layers import _pair, _check_positive_int
+from .module import Module
+from .parameter import Parameter
+
+
+class ConvTranspose2d(Module):
+    """The gradient of a Conv2d with respect to its input, as torch.nn.ConvTranspose2d.
+    weight: (in_channels, out_channels // groups, kH, kW); output size per dim
+    (H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1.
+    forward(x, output_size=None): output_size picks output_padding so the output has that size."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", dtype=None):
+        super().__init__()
+        owner = "ConvTranspose2d"
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            _check_positive_int(v, name, owner)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{owner}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                             f"divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"{owner}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{owner}: padding must be an int or a pair of ints, got {padding!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
+        self.stride = _pair(stride, "stride", owner)
+        self.padding = _pair(padding, "padding", owner)
+        self.output_padding = _pair(output_padding, "output_padding", owner)
+        self.dilation = _pair(dilation, "dilation", owner)
+        self.padding_mode = padding_mode
+        for o, s, d in zip(self.output_padding, self.stride, self.dilation):
+            if o >= s and o >= d:
+                raise ValueError(f"{owner}: output_padding must be smaller than either stride or dilation, got "
+                                 f"output_padding={self.output_padding}, stride={self.stride}, "
+                                 f"dilation={self.dilation}")
+        self.weight = Parameter(creation.empty(in_channels, out_channels // groups, *self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # PyTorch's _ConvNd init; fan_in of this weight layout is (out_channels / groups) * kH * kW.
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def _output_padding(self, x, output_size):
+        if output_size is None:
+            return self.output_padding
+        output_size = tuple(output_size)
+        non_spatial = 2 if x.ndim == 4 else 1
+        if len(output_size) == non_spatial + 2:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != 2:
+            raise ValueError(f"ConvTranspose2d: for {x.ndim}D input, output_size must have 2 or {non_spatial + 2} "
+                             f"elements (got {len(output_size)}: {output_size})")
+        in_hw = tuple(x.shape[-2:])
+        lo = [(i - 1) * s - 2 * p + d * (k - 1) + 1
+              for i, s, p, d, k in zip(in_hw, self.stride, self.padding, self.dilation, self.kernel_size)]
+        hi = [m + s - 1 for m, s in zip(lo, self.stride)]
+        if any(not a <= int(o) <= b for o, a, b in zip(output_size, lo, hi)):
+            raise ValueError(f"ConvTranspose2d: requested an output size of {output_size}, but valid sizes range "
+                             f"from {tuple(lo)} to {tuple(hi)} (for an input of spatial size {in_hw})")
+        return tuple(int(o) - m for o, m in zip(output_size, lo))
+
+    def forward(self, x, output_size=None):
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(x, output_size), self.groups, self.dilation)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Upsample(Module):
+    """F.interpolate as a layer, as torch.nn.Upsample: give size or scale_factor; mode 'nearest',
+    'nearest-exact', 'linear', 'bilinear' or 'trilinear'."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor is not None else None
+        self.mode, self.align_corners = mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, x):
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self):
+        info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
+        return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling with align_corners=True (as torch.nn.UpsamplingBilinear2d)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
