@@ -27,6 +27,8 @@ def is_tensor(obj):
 
 
 def numel(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel(): argument 'input' must be a Tensor, not {type(input).__name__}")
     return input.numel()
 
 
@@ -37,9 +39,10 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     from . import dtypes as _d
-    d = _d.to_dtype(d)
+    d = _d.to_dtype(d, "d", "set_default_dtype")
     if not d.is_floating_point:
-        raise TypeError(f"set_default_dtype(): only floating point dtypes are supported, got {d}")
+        raise TypeError(f"set_default_dtype(): argument 'd' must be a floating point dtype (only floating point "
+                        f"dtypes are supported), got {d}")
     _d.default_float = d
 
 

@@ -7,6 +7,8 @@ from . import creation
 from .random import rng
 from .tensor import Tensor
 from .ops.movement import _shape_arg
+from .ops.elementwise import Cast
+from .errors import ShapeError
 
 
 def _method(fn):
@@ -30,9 +32,15 @@ for _name in _SAME_NAME:
 
 Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.negative = Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg
 Tensor.absolute = Tensor.abs
-Tensor.view_as = lambda self, other: ops.view(self, *other.shape)
-Tensor.reshape_as = lambda self, other: ops.reshape(self, *other.shape)
-Tensor.type_as = lambda self, other: self.to(other.dtype)
+def _other(other, fname):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{fname}(): argument 'other' must be a Tensor, not {type(other).__name__}")
+    return other
+
+
+Tensor.view_as = lambda self, other: ops.view(self, *_other(other, "view_as").shape)
+Tensor.reshape_as = lambda self, other: ops.reshape(self, *_other(other, "reshape_as").shape)
+Tensor.type_as = lambda self, other: self.to(_other(other, "type_as").dtype)
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 Tensor.T = property(lambda self: ops.permute(self, *reversed(range(self.ndim))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
@@ -95,11 +103,11 @@ def _to(self, *args, **kwargs):
         raise ValueError(f"to(): tensorlite runs on the CPU only; got device {device!r}")
     if target is None:
         return self.clone() if copy else self
-    target = dtypes.to_dtype(target)
+    target = dtypes.to_dtype(target, "dtype", "to")
     if target is self.dtype:
         return self.clone() if copy else self
     if self.requires_grad and target.is_floating_point:
-        return ops.Cast.apply(self, target.np)
+        return Cast.apply(self, target.np)
     return Tensor._wrap(self._data.astype(target.np))
 
 
@@ -147,6 +155,9 @@ Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: creation
 
 # ---- in-place ops: for optimizer and init code (see Tensor._inplace for the autograd rules) ----
 def _def_inplace(name, fn):
+    if fn.__name__ == "<lambda>":
+        fn.__name__ = name        # named in errors ("clamp_min_(): output with shape ...")
+
     def m(self, *args, **kwargs):
         return self._inplace(fn, *args, **kwargs)
     m.__name__ = name
@@ -167,12 +178,12 @@ _def_inplace("index_put_", lambda s, indices, values, accumulate=False: ops.inde
 
 
 def _copy_value(s, src):
-    src = src if isinstance(src, Tensor) else creation.tensor(src)
+    src = src if isinstance(src, Tensor) else creation._tensor(src, fname="copy_", argname="src")
     try:
         return ops.expand(src.to(s.dtype), *s.shape)
     except RuntimeError:
-        raise ValueError(f"copy_(): source of shape {tuple(src.shape)} cannot be broadcast to "
-                         f"{tuple(s.shape)}") from None
+        raise ShapeError(f"copy_(): argument 'src' of shape {tuple(src.shape)} cannot be broadcast to the "
+                         f"destination of shape {tuple(s.shape)}") from None
 
 
 def _fill_inplace(name, make):
@@ -187,15 +198,56 @@ def _fill_inplace(name, make):
     setattr(Tensor, name, m)
 
 
+def _fill_value(s, value):
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise ShapeError(f"fill_(): argument 'value' must be a number or a 0-dimension tensor, got a tensor "
+                             f"of shape {tuple(value.shape)}")
+        return np.asarray(value._data)
+    if not creation._is_number(value):
+        raise TypeError(f"fill_(): argument 'value' must be a number, got {value!r:.40}")
+    return np.asarray(value)
+
+
+def _normal_values(s, mean=0.0, std=1.0, generator=None):
+    mean = creation._number_arg(mean, "normal_", "mean")
+    std = creation._number_arg(std, "normal_", "std")
+    if not std >= 0:
+        raise ValueError(f"normal_(): argument 'std' must be >= 0 (and not NaN), got std={std}")
+    return rng(generator).normal(mean, std, s.shape)
+
+
+def _uniform_values(s, a=0.0, b=1.0, generator=None):
+    a = creation._number_arg(a, "uniform_", "from")
+    b = creation._number_arg(b, "uniform_", "to")
+    if not a <= b or not (np.isfinite(a) and np.isfinite(b)):
+        raise ValueError(f"uniform_(): expects a finite [from, to) range, but found from={a} > to={b}"
+                         if a > b else f"uniform_(): expects a finite [from, to) range, got from={a}, to={b}")
+    return rng(generator).uniform(a, b, s.shape)
+
+
+def _bernoulli_values(s, p=0.5, generator=None):
+    p = creation._number_arg(p, "bernoulli_", "p")
+    if not 0 <= p <= 1:
+        raise ValueError(f"bernoulli_(): argument 'p' must be a probability in [0, 1], got {p}")
+    return rng(generator).random(s.shape) < p
+
+
+def _random_values(s, low=0, high=None, generator=None):
+    if high is None:
+        low, high = 0, (low or 2 ** 24)
+    low, high = creation._int_arg(low, "random_", "from"), creation._int_arg(high, "random_", "to")
+    if high <= low:
+        raise ValueError(f"random_(): expects 'from' < 'to', got from={low}, to={high}")
+    return rng(generator).integers(low, high, s.shape)
+
+
 _fill_inplace("zero_", lambda s: np.zeros((), s._data.dtype))
-_fill_inplace("fill_", lambda s, value: np.asarray(value._data if isinstance(value, Tensor) else value))
-_fill_inplace("normal_", lambda s, mean=0.0, std=1.0, generator=None:
-              rng(generator).normal(mean, std, s.shape))
-_fill_inplace("uniform_", lambda s, a=0.0, b=1.0, generator=None: rng(generator).uniform(a, b, s.shape))
-_fill_inplace("bernoulli_", lambda s, p=0.5, generator=None: rng(generator).random(s.shape) < p)
-_fill_inplace("random_", lambda s, low=0, high=None, generator=None:
-              rng(generator).integers(low, high, s.shape) if high is not None else rng(generator).integers(
-                  0, low or 2 ** 24, s.shape))
+_fill_inplace("fill_", _fill_value)
+_fill_inplace("normal_", _normal_values)
+_fill_inplace("uniform_", _uniform_values)
+_fill_inplace("bernoulli_", _bernoulli_values)
+_fill_inplace("random_", _random_values)
 
 
 def _iop(name):

@@ -54,8 +54,9 @@ def from_numpy(np_dtype):
     return d
 
 
-def to_dtype(x, argname="dtype"):
-    """Accept a tensorlite dtype, a numpy dtype, a name or a Python type (float -> float64, as PyTorch)."""
+def to_dtype(x, argname="dtype", fname=None):
+    """Accept a tensorlite dtype, a numpy dtype, a name or a Python type (float -> float64, as PyTorch).
+    TypeError naming `fname` (the calling function) and `argname` otherwise."""
     if isinstance(x, dtype):
         return x
     if x is _pyfloat:
@@ -68,8 +69,10 @@ def to_dtype(x, argname="dtype"):
         return _NAMES[x]
     try:
         return from_numpy(x)
-    except TypeError:
-        raise TypeError(f"tensorlite: {argname}={x!r} is not a dtype") from None
+    except (TypeError, ValueError):
+        where = f"{fname}(): argument '{argname}'" if fname else f"tensorlite: argument '{argname}'"
+        raise TypeError(f"{where} must be a tensorlite dtype, got {x!r:.60} ({argname}={x!r:.60} is not a "
+                        f"dtype)") from None
 
 
 import builtins as _b  # noqa: E402

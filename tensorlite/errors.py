@@ -8,3 +8,8 @@ class ShapeError(ValueError, RuntimeError):
 
 class DTypeError(TypeError, RuntimeError):
     pass
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """An argument's value is invalid (neither a shape nor a dtype problem) where PyTorch raises
+    RuntimeError: integers to negative powers, a dim listed twice, a state dict with missing keys."""

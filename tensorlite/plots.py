@@ -1,4 +1,4 @@
-"""PNG plots for training runs: learning curves, confusion matrix, first-layer filters."""
+"""PNG plots: learning curves, confusion matrix, first-layer filters, overlaid runs, image grids."""
 import os
 
 import numpy as np
@@ -63,5 +63,37 @@ def filter_grid(weight, path):
             f = (f - f.min()) / max(f.max() - f.min(), 1e-12)
             ax.imshow(f if f.shape[2] == 3 else f[:, :, 0], cmap=None if f.shape[2] == 3 else "gray",
                       interpolation="nearest")
+    _save(fig, path)
+    plt.close(fig)
+
+
+def overlaid_curves(curves, path, ylabel="test accuracy", title=None, xlabel="epoch"):
+    """Several runs' per-epoch values in one plot: curves maps a label to a list of values (0..1)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, values in curves.items():
+        ax.plot(range(1, len(values) + 1), [100 * v for v in values], label=label)
+    ax.set_xlabel(xlabel), ax.set_ylabel(ylabel + " (%)"), ax.grid(alpha=0.3), ax.legend()
+    if title:
+        ax.set_title(title)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def image_rows(rows, path, labels=None):
+    """Rows of grey or RGB images (each row a list/array of HxW or HxWx3 arrays in [0, 1]) as one grid,
+    e.g. inputs / noisy inputs / reconstructions of an autoencoder."""
+    plt = _plt()
+    n_rows, n_cols = len(rows), max(len(r) for r in rows)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.1 * n_cols, 1.2 * n_rows), squeeze=False)
+    for i, row in enumerate(rows):
+        for j in range(n_cols):
+            ax = axes[i, j]
+            ax.set_xticks([]), ax.set_yticks([])
+            if j < len(row):
+                img = np.clip(np.asarray(row[j], dtype=np.float64), 0, 1)
+                ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+            if j == 0 and labels:
+                ax.set_ylabel(labels[i], fontsize=8)
     _save(fig, path)
     plt.close(fig)

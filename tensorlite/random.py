@@ -7,10 +7,16 @@ import numpy as np
 
 class Generator:
     def __init__(self, device="cpu"):
+        if str(device) not in ("cpu", "cpu:0"):
+            raise ValueError(f"Generator(): argument 'device' must be 'cpu' (tensorlite runs on the CPU only), "
+                             f"got {device!r}")
         self.seed()
 
     def manual_seed(self, seed):
-        seed = int(seed)
+        try:
+            seed = int(seed)
+        except (TypeError, ValueError):
+            raise TypeError(f"manual_seed(): argument 'seed' must be an int, got {seed!r:.40}") from None
         if seed < 0:
             seed &= (1 << 64) - 1         # PyTorch accepts negative seeds the same way
         self._seed = seed
@@ -30,15 +36,18 @@ class Generator:
         blob = json.dumps({"seed": self._seed, "state": self.rng.bit_generator.state}).encode()
         return Tensor._wrap(np.frombuffer(blob, dtype=np.uint8).copy())
 
-    def set_state(self, state):
-        blob = bytes(np.asarray(getattr(state, "_data", state), dtype=np.uint8))
+    def set_state(self, new_state, _fname="Generator.set_state"):
+        desc = (f"{new_state.dtype.name} tensor of shape {tuple(new_state.shape)}" if hasattr(new_state, "_data")
+                else type(new_state).__name__)
         try:
+            blob = bytes(np.asarray(getattr(new_state, "_data", new_state), dtype=np.uint8))
             d = json.loads(blob.decode())
-            self._seed = d["seed"]
-            self.rng = np.random.Generator(np.random.PCG64())
-            self.rng.bit_generator.state = d["state"]
-        except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"Generator.set_state(): not a tensorlite generator state ({e})") from None
+            seed, rng_ = d["seed"], np.random.Generator(np.random.PCG64())
+            rng_.bit_generator.state = d["state"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{_fname}(): argument 'new_state' is not a tensorlite generator state: got a "
+                             f"{desc} ({e})") from None
+        self._seed, self.rng = seed, rng_
         return self
 
 
@@ -62,8 +71,8 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state, _fname="set_rng_state")
 
 
 def rng(generator=None):

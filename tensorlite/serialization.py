@@ -84,11 +84,33 @@ def _digest(tensors):
     return h.hexdigest()
 
 
+def _path(f, fname):
+    """os.fspath(f), or TypeError naming the function and argument 'f' (tensorlite reads and writes
+    paths only: no file objects, so that writes stay atomic)."""
+    try:
+        path = os.fspath(f)
+    except TypeError:
+        raise TypeError(f"{fname}: argument 'f' must be a path (str or os.PathLike), got "
+                        f"{type(f).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError(f"{fname}: argument 'f' is an empty path")
+    return path
+
+
 def save(obj, f, metadata=None):
     """Save a state dict (or a nested dict of them) to path `f`, atomically."""
     from safetensors.numpy import save as st_save
-    if metadata is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-        raise TypeError("tl.save: metadata must map str to str")
+    path = _path(f, "tl.save")
+    if os.path.isdir(path):
+        raise CheckpointError(f"tl.save: argument 'f' = {path!r} is a directory, not a file path")
+    if metadata is not None and (not hasattr(metadata, "items") or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+        bad = (next((f"{k!r}: {v!r}" for k, v in metadata.items() if not (isinstance(k, str) and
+                                                                           isinstance(v, str))), "")
+               if hasattr(metadata, "items") else type(metadata).__name__)
+        raise TypeError(f"tl.save: argument 'metadata' must map str to str, got {bad:.60}")
     tensors = {}
     flat = isinstance(obj, dict) and obj and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
     if flat:
@@ -102,7 +124,7 @@ def save(obj, f, metadata=None):
     if structure is not None:
         meta[_STRUCT] = json.dumps(structure)
     blob = st_save(tensors, metadata=meta)
-    _atomic_write(os.fspath(f), blob)
+    _atomic_write(path, blob)
 
 
 def _atomic_write(path, blob):
@@ -136,7 +158,7 @@ def _atomic_write(path, blob):
 
 def read_metadata(f):
     """The metadata dict of a safetensors file (without loading the tensors)."""
-    path = os.fspath(f)
+    path = _path(f, "read_metadata")
     with open(path, "rb") as fh:
         head = fh.read(8)
         if len(head) < 8:
@@ -158,24 +180,32 @@ def read_metadata(f):
 def load(f, map_location=None, weights_only=True):
     """Load what tl.save wrote (or any safetensors file: a flat dict of tensors)."""
     from safetensors.numpy import load as st_load
-    path = os.fspath(f)
+    path = _path(f, "tl.load")
+    if map_location is not None and str(map_location) not in ("cpu", "cpu:0"):
+        raise ValueError(f"tl.load: argument 'map_location' must be None or 'cpu' (tensorlite runs on the CPU "
+                         f"only), got {map_location!r}")
     if not os.path.exists(path):
-        raise FileNotFoundError(f"tl.load: no such checkpoint file: {path}")
-    meta = read_metadata(path)
+        raise FileNotFoundError(f"tl.load: no such checkpoint file (argument 'f'): {path}")
+    if not os.path.isfile(path):
+        raise CheckpointError(f"tl.load: argument 'f' = {path!r} is not a regular file (a directory?)")
+    try:
+        meta = read_metadata(path)
+    except CheckpointError as e:
+        raise CheckpointError(f"tl.load: {e}") from None
     with open(path, "rb") as fh:
         blob = fh.read()
     try:
         tensors = st_load(blob)
     except Exception as e:  # safetensors raises its own error type on malformed data
-        raise CheckpointError(f"{path}: corrupted or truncated safetensors checkpoint ({e})") from None
+        raise CheckpointError(f"tl.load: {path}: corrupted or truncated safetensors checkpoint ({e})") from None
     expected = meta.get(_DIGEST)
     if expected is not None and _digest(tensors) != expected:
-        raise CheckpointError(f"{path}: checksum mismatch: the tensor data is corrupted")
+        raise CheckpointError(f"tl.load: {path}: checksum mismatch: the tensor data is corrupted")
     tensors = {k: np.array(v) for k, v in tensors.items()}      # writable, owned arrays
     if _STRUCT in meta:
         try:
             structure = json.loads(meta[_STRUCT])
             return _decode(structure, tensors)
         except (ValueError, KeyError, TypeError) as e:
-            raise CheckpointError(f"{path}: corrupted structure metadata ({e})") from None
+            raise CheckpointError(f"tl.load: {path}: corrupted structure metadata ({e})") from None
     return {k: Tensor._wrap(v) for k, v in tensors.items()}

@@ -5,6 +5,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd.grad_mode import is_grad_enabled, no_grad
+from .errors import ShapeError, DTypeError
 
 
 class Size(tuple):
@@ -43,7 +44,11 @@ class Tensor:
 
     def __init__(self, data=(), requires_grad=False):
         # tl.Tensor(data) makes a float32 tensor, as torch.Tensor does.
-        arr = np.array(data._data if isinstance(data, Tensor) else data, dtype=np.float32)
+        try:
+            arr = np.array(data._data if isinstance(data, Tensor) else data, dtype=np.float32)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"Tensor(): argument 'data' must be a Tensor or a (nested) sequence of numbers, "
+                            f"got {data!r:.80} ({e})") from None
         self._init(arr, requires_grad)
 
     def _init(self, arr, requires_grad=False):
@@ -138,8 +143,8 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise RuntimeError(f"item(): a Tensor with {self._data.size} elements cannot be converted to "
-                               f"a Python scalar")
+            raise ShapeError(f"item(): a Tensor with {self._data.size} elements cannot be converted to "
+                             f"a Python scalar (shape {tuple(self._data.shape)})")
         return self._data.reshape(()).item()
 
     def numpy(self, force=False):
@@ -169,8 +174,8 @@ class Tensor:
 
     def _scalar(self, kind):
         if self._data.size != 1:
-            raise RuntimeError(f"only one element tensors can be converted to Python scalars "
-                               f"(got shape {tuple(self._data.shape)})")
+            raise ShapeError(f"{kind.__name__}(): only one element tensors can be converted to Python "
+                             f"scalars (got a Tensor of shape {tuple(self._data.shape)})")
         return kind(self._data.reshape(()).item())
 
     def __float__(self):
@@ -181,7 +186,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+            raise ShapeError(f"bool(): Boolean value of Tensor with {self._data.size} elements is ambiguous "
+                             f"(shape {tuple(self._data.shape)})")
         return bool(self._data.reshape(()).item())
 
     def __index__(self):
@@ -214,8 +220,8 @@ class Tensor:
                                    "differentiation use var_no_grad = var.detach().")
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError(f"only Tensors of floating point dtype can require gradients "
-                               f"(got {self.dtype})")
+            raise DTypeError(f"requires_grad_(): only Tensors of floating point dtype can require gradients "
+                             f"(got a Tensor of dtype {self.dtype.name})")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -290,14 +296,22 @@ class Tensor:
         if not tracked:
             with no_grad():
                 out = fn(self, *args, **kwargs)
+            self._check_inplace_shape(fn, out)
             self._write(out._data)
             return self
         old = Tensor._wrap(self._data.copy())
         old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
         out = fn(old, *args, **kwargs)
+        self._check_inplace_shape(fn, out)
         self._write(out._data)
         self.grad_fn, self.requires_grad = out.grad_fn, out.requires_grad
         return self
+
+    def _check_inplace_shape(self, fn, out):
+        if out._data.shape != self._data.shape:
+            name = getattr(fn, "__name__", "in-place op").rstrip("_") + "_"
+            raise ShapeError(f"{name}(): output with shape {tuple(self._data.shape)} doesn't match the "
+                             f"broadcast shape {tuple(out._data.shape)}")
 
     def _write(self, arr):
         if not self._data.flags.writeable:
@@ -310,12 +324,13 @@ class Tensor:
         self._bump()
 
 
-def _wrap_dim(dim, ndim, fname="dim"):
-    """Normalize a possibly negative dim; IndexError naming the function otherwise."""
+def _wrap_dim(dim, ndim, fname="dim", argname="dim"):
+    """Normalize a possibly negative dim; IndexError naming the function and argument otherwise."""
     n = max(ndim, 1)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{fname}(): dim must be an int, got {type(dim).__name__}")
+        raise TypeError(f"{fname}(): argument '{argname}' must be an int, got {type(dim).__name__} "
+                        f"({dim!r:.40})")
     if not -n <= dim < n:
         raise IndexError(f"{fname}(): Dimension out of range (expected to be in range of "
-                         f"[{-n}, {n - 1}], but got {dim})")
+                         f"[{-n}, {n - 1}], but got {dim}) for argument '{argname}'")
     return int(dim) % n if ndim > 0 else 0

@@ -8,7 +8,11 @@ Each epoch it evaluates on the test set and writes, under --out: metrics.json, l
 full checkpoint: model, optimizer, scheduler, RNG, epoch and position inside the epoch), best and
 final model weights (<model>_best.safetensors, <model>_final.safetensors) and PNG plots. Ctrl-C (or
 SIGTERM) finishes the current step, saves a checkpoint and exits; --resume continues exactly where
-the run stopped."""
+the run stopped.
+
+Under MPI (`mpirun -np N python -m tensorlite.train ...`) each rank trains on 1/N of every batch
+of --batch-size images (the global batch) with DistributedDataParallel; rank 0 alone logs and
+writes files, and every rank resumes from the same --resume checkpoint."""
 import argparse
 import json
 import os
@@ -19,7 +23,8 @@ import time
 import numpy as np
 
 import tensorlite as tl
-from tensorlite.evaluate import normalize_batch, predict, metrics_from_logits
+from tensorlite.distributed.training import TrainingWorld
+from tensorlite.evaluate import normalize_batch, metrics_from_logits
 from tensorlite.nn import functional as F
 
 
@@ -141,6 +146,7 @@ def _load_data(args):
 
 
 def run(args):
+    world = TrainingWorld()
     if args.lr is None:
         args.lr = 0.05 if args.optimizer == "sgd" else 1e-3
     resume = tl.load(args.resume) if args.resume else None
@@ -153,31 +159,35 @@ def run(args):
         args = argparse.Namespace(**{**saved, **keep})
     if args.threads:
         tl.set_num_threads(args.threads)
+    elif world.size > 1:
+        tl.set_num_threads(world.threads_per_rank())
     out = args.out or os.path.join("runs", args.model)
     os.makedirs(out, exist_ok=True)
     tl.manual_seed(args.seed)
 
     (x_train, y_train), val, (x_test, y_test), classes = _load_data(args)
-    model = tl.models.get_model(args.model)
-    optimizer = make_optimizer(args, model)
+    net = tl.models.get_model(args.model)
+    optimizer = make_optimizer(args, net)
     steps = len(x_train) // args.batch_size
     if steps == 0:
         raise SystemExit(f"batch size {args.batch_size} is larger than the {len(x_train)} training images")
+    world.check_batch_size(args.batch_size)
     scheduler = make_scheduler(args, optimizer, steps)
     history, epoch, step, perm, best = [], 0, 0, None, -1.0
     stale = 0
     if resume is not None:
-        model.load_state_dict(resume["model"])
+        net.load_state_dict(resume["model"])
         optimizer.load_state_dict(resume["optimizer"])
         scheduler.load_state_dict(resume["scheduler"])
         tl.set_rng_state(resume["rng"])
         history, epoch, step = resume["history"], resume["epoch"], resume["step"]
         perm = resume["perm"].numpy() if step else None
         best, stale = resume["best"], resume["stale"]
-        print(f"resumed {args.model} from {args.resume} at epoch {epoch + 1}, step {step}/{steps}")
+        world.print(f"resumed {args.model} from {args.resume} at epoch {epoch + 1}, step {step}/{steps}")
+    model = world.wrap(net)         # under MPI: DistributedDataParallel, rank 0's weights
 
     def checkpoint(path):
-        tl.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+        tl.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
                  "scheduler": scheduler.state_dict(), "rng": tl.get_rng_state(), "epoch": epoch, "step": step,
                  "perm": tl.from_numpy(perm if perm is not None else np.zeros(0, np.int64)),
                  "history": history, "best": best, "stale": stale, "args": json.dumps(vars(args))},
@@ -193,11 +203,13 @@ def run(args):
                 perm = rng.rng.permutation(len(x_train))
             model.train()
             t0, seen, loss_sum, correct = time.perf_counter(), 0, 0.0, 0
-            bar = _progress(args, epoch, steps, step)
+            bar = _progress(args, epoch, steps, step, quiet=not world.main)
             while step < steps:
                 idx = perm[step * args.batch_size:(step + 1) * args.batch_size]
                 imgs = augment(x_train[idx], rng.rng) if args.augment else x_train[idx]
-                inputs, targets = normalize_batch(imgs), tl.from_numpy(y_train[idx])
+                mine = world.shard(len(idx))          # this rank's slice of the global batch
+                imgs, labels = imgs[mine], y_train[idx][mine]
+                inputs, targets = normalize_batch(imgs), tl.from_numpy(labels)
                 logits = model(inputs)
                 loss = F.cross_entropy(logits, targets, label_smoothing=args.label_smoothing)
                 optimizer.zero_grad()
@@ -205,23 +217,26 @@ def run(args):
                 optimizer.step()
                 scheduler.step()
                 step += 1
-                seen += len(idx)
-                loss_sum += loss.item() * len(idx)
-                correct += int((logits.detach().numpy().argmax(1) == y_train[idx]).sum())
-                rate = seen / (time.perf_counter() - t0)
+                seen += len(labels)
+                loss_sum += loss.item() * len(labels)
+                correct += int((logits.detach().numpy().argmax(1) == labels).sum())
+                rate = world.size * seen / (time.perf_counter() - t0)
                 bar.update(loss_sum / seen, correct / seen, rate, optimizer.param_groups[0]["lr"])
                 done_steps += 1
                 pause = (args.max_steps and done_steps >= args.max_steps) or (
                     args.time_limit and time.perf_counter() - started > 60 * args.time_limit)
+                stop.requested, pause = world.agree(stop.requested, pause)
                 if stop.requested or (pause and step < steps):
                     break
             bar.close()
             if stop.requested or (pause and step < steps):
-                checkpoint(os.path.join(out, "last.safetensors"))
-                print(f"paused at epoch {epoch + 1}, step {step}/{steps}: saved {os.path.join(out, 'last.safetensors')}; "
-                      f"continue with --resume", flush=True)
+                if world.main:
+                    checkpoint(os.path.join(out, "last.safetensors"))
+                world.print(f"paused at epoch {epoch + 1}, step {step}/{steps}: saved "
+                            f"{os.path.join(out, 'last.safetensors')}; continue with --resume", flush=True)
                 return 130 if stop.requested else 0
-            test_logits = predict(model, x_test)
+            loss_sum, correct, seen = world.sum(loss_sum, correct, seen)
+            test_logits = world.predict(model, x_test)
             m = metrics_from_logits(test_logits, y_test)
             test_loss = float(F.cross_entropy(tl.from_numpy(test_logits), tl.from_numpy(y_test)).item())
             record = {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "train_acc": correct / max(seen, 1),
@@ -229,40 +244,43 @@ def run(args):
                       "lr": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - t0}
             score = m["accuracy"]
             if val is not None:
-                vm = metrics_from_logits(predict(model, val[0]), val[1])
+                vm = metrics_from_logits(world.predict(model, val[0]), val[1])
                 record["val_acc"] = score = vm["accuracy"]
             history.append(record)
             epoch, step = epoch + 1, 0
-            print(f"epoch {epoch}/{args.epochs}  train loss {record['train_loss']:.4f} acc {100 * record['train_acc']:.2f}%"
-                  f"  test loss {test_loss:.4f} acc {100 * m['accuracy']:.2f}%"
-                  + (f"  val acc {100 * record['val_acc']:.2f}%" if val is not None else "")
-                  + f"  ({record['seconds']:.0f} s)", flush=True)
+            world.print(f"epoch {epoch}/{args.epochs}  train loss {record['train_loss']:.4f} "
+                        f"acc {100 * record['train_acc']:.2f}%  test loss {test_loss:.4f} acc {100 * m['accuracy']:.2f}%"
+                        + (f"  val acc {100 * record['val_acc']:.2f}%" if val is not None else "")
+                        + f"  ({record['seconds']:.0f} s)", flush=True)
             if score > best:
                 best, stale = score, 0
-                tl.save(model.state_dict(), os.path.join(out, f"{args.model}_best.safetensors"),
-                        metadata={"epoch": str(epoch), "accuracy": f"{score:.4f}"})
+                if world.main:
+                    tl.save(net.state_dict(), os.path.join(out, f"{args.model}_best.safetensors"),
+                            metadata={"epoch": str(epoch), "accuracy": f"{score:.4f}"})
             else:
                 stale += 1
-            _atomic_json({"model": args.model, "args": vars(args), "history": history,
-                          "test_confusion": m["confusion"].tolist(), "classes": list(classes)},
-                         os.path.join(out, "metrics.json"))
-            checkpoint(os.path.join(out, "last.safetensors"))
-            _plots(out, history, m["confusion"], classes, model)
+            if world.main:
+                _atomic_json({"model": args.model, "args": vars(args), "history": history,
+                              "test_confusion": m["confusion"].tolist(), "classes": list(classes)},
+                             os.path.join(out, "metrics.json"))
+                checkpoint(os.path.join(out, "last.safetensors"))
+                _plots(out, history, m["confusion"], classes, net)
             if args.patience and val is not None and stale >= args.patience:
-                print(f"early stopping: no validation improvement for {stale} epochs", flush=True)
+                world.print(f"early stopping: no validation improvement for {stale} epochs", flush=True)
                 break
             if pause and epoch < args.epochs:
-                print(f"paused after epoch {epoch}: continue with --resume {os.path.join(out, 'last.safetensors')}",
-                      flush=True)
+                world.print(f"paused after epoch {epoch}: continue with --resume "
+                            f"{os.path.join(out, 'last.safetensors')}", flush=True)
                 return 0
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
     final = os.path.join(out, f"{args.model}_final.safetensors")
-    tl.save(model.state_dict(), final, metadata={"epochs": str(epoch),
-                                                 "test_accuracy": f"{history[-1]['test_acc']:.4f}" if history else ""})
-    print(f"done: final test accuracy {100 * history[-1]['test_acc']:.2f}%; weights in {final}" if history else
-          "done", flush=True)
+    if world.main:
+        tl.save(net.state_dict(), final, metadata={
+            "epochs": str(epoch), "test_accuracy": f"{history[-1]['test_acc']:.4f}" if history else ""})
+    world.print(f"done: final test accuracy {100 * history[-1]['test_acc']:.2f}%; weights in {final}" if history else
+                "done", flush=True)
     return 0
 
 
@@ -270,15 +288,16 @@ def _plots(out, history, cm, classes, model):
     from tensorlite import plots
     plots.learning_curves(history, os.path.join(out, "curves.png"))
     plots.confusion_matrix_plot(np.asarray(cm), classes, os.path.join(out, "confusion.png"))
-    first = next(m for m in model.modules() if isinstance(m, tl.nn.Conv2d))
-    plots.filter_grid(first.weight.detach().numpy(), os.path.join(out, "filters.png"))
+    first = next((m for m in model.modules() if isinstance(m, tl.nn.Conv2d)), None)
+    if first is not None:                      # an MLP has no filters to show
+        plots.filter_grid(first.weight.detach().numpy(), os.path.join(out, "filters.png"))
 
 
 class _progress:
     """tqdm bar with loss, accuracy, images/s and ETA (or a log line per 10% with --no-progress)."""
 
-    def __init__(self, args, epoch, total, initial):
-        self.plain = args.no_progress
+    def __init__(self, args, epoch, total, initial, quiet=False):
+        self.plain, self.quiet = args.no_progress or quiet, quiet
         self.total, self.n, self.epoch, self.epochs = total, initial, epoch, args.epochs
         if not self.plain:
             from tqdm import tqdm
@@ -287,6 +306,8 @@ class _progress:
 
     def update(self, loss, acc, rate, lr):
         self.n += 1
+        if self.quiet:
+            return
         if self.plain:
             if self.n % max(self.total // 10, 1) == 0 or self.n == self.total:
                 print(f"  epoch {self.epoch + 1} step {self.n}/{self.total} loss {loss:.4f} acc {100 * acc:.1f}% "

@@ -4,20 +4,21 @@ import numpy as np
 from . import anomaly
 from .function import AccumulateGrad
 from .grad_mode import set_grad_enabled, is_grad_enabled
+from ..errors import ShapeError
 
 
 def _root_grad(t, g):
     from ..tensor import Tensor
     if g is None:
         if t.numel() != 1:
-            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got an output "
-                               f"of shape {tuple(t.shape)}: pass `gradient=` to backward()")
+            raise ShapeError(f"backward(): grad can be implicitly created only for scalar outputs; got an "
+                             f"output of shape {tuple(t.shape)}: pass `gradient=` to backward()")
         return Tensor._wrap(np.ones(t.shape, dtype=t._data.dtype))
     if not isinstance(g, Tensor):
         g = Tensor._wrap(np.asarray(g, dtype=t._data.dtype))
     if tuple(g.shape) != tuple(t.shape):
-        raise RuntimeError(f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
-                           f"{tuple(t.shape)}")
+        raise ShapeError(f"backward(): argument 'gradient' has shape {tuple(g.shape)} but the output has shape "
+                         f"{tuple(t.shape)}")
     return g
 
 

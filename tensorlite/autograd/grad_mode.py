@@ -44,6 +44,8 @@ class enable_grad(_GradMode):
 
 class set_grad_enabled(_GradMode):
     def __init__(self, mode):
+        if not isinstance(mode, (bool, int)) and type(mode).__name__ != "bool_":      # numpy bools pass too
+            raise TypeError(f"set_grad_enabled(): argument 'mode' must be a bool, got {mode!r:.40}")
         self.flag = bool(mode)
         self._prev = is_grad_enabled()
         _set(self.flag)  # like PyTorch, it takes effect when called, not only inside `with`

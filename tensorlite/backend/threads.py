@@ -16,10 +16,10 @@ __all__ = ["set_num_threads", "get_num_threads"]
 def set_num_threads(n):
     """Use ``n`` (an int >= 1) threads in the C kernels and in Numba."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise ValueError(f"set_num_threads: n must be an int >= 1, got {n!r}")
+        raise ValueError(f"set_num_threads(): argument 'n' must be an int >= 1, got {n!r}")
     n = int(n)
     if n < 1:
-        raise ValueError(f"set_num_threads: n must be an int >= 1, got {n}")
+        raise ValueError(f"set_num_threads(): argument 'n' must be an int >= 1, got {n}")
     lib.tl_set_num_threads(n)
     try:
         import numba

@@ -11,12 +11,13 @@ from .dataset import (Dataset, IterableDataset, TensorDataset, Subset, ConcatDat
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
                       WeightedRandomSampler, BatchSampler)
 from .dataloader import DataLoader, default_collate, default_convert
+from .distributed import DistributedSampler
 from . import transforms
 from . import datasets
 from .datasets import CIFAR10, MNIST, FashionMNIST
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
            "StackedSamples", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DistributedSampler", "DataLoader",
            "default_collate", "default_convert", "get_worker_info", "transforms", "datasets",
            "CIFAR10", "MNIST", "FashionMNIST"]

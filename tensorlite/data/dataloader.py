@@ -470,8 +470,17 @@ class DataLoader:
             if not hasattr(dataset, "__getitem__"):
                 raise TypeError(f"DataLoader(): dataset must implement __getitem__ (map-style) or be an "
                                 f"IterableDataset; got {type(dataset).__name__}")
+        for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if value is not None and (isinstance(value, (str, bytes)) or not hasattr(value, "__iter__")):
+                raise TypeError(f"DataLoader(): argument '{name}' must be an iterable of indices (a Sampler) or "
+                                f"None, got {type(value).__name__}")
+        for name, value in (("collate_fn", collate_fn), ("worker_init_fn", worker_init_fn)):
+            if value is not None and not callable(value):
+                raise TypeError(f"DataLoader(): argument '{name}' must be callable or None, got "
+                                f"{type(value).__name__}")
         if sampler is not None and shuffle:
-            raise ValueError("DataLoader(): sampler option is mutually exclusive with shuffle")
+            raise ValueError(f"DataLoader(): sampler option is mutually exclusive with shuffle (got "
+                             f"shuffle={shuffle!r})")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("DataLoader(): batch_sampler option is mutually exclusive with "

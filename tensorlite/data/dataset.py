@@ -86,6 +86,28 @@ class StackedSamples:
         return f"StackedSamples(n={self._n}, columns={len(self.columns)})"
 
 
+def _check_index(owner, index, n):
+    """IndexError naming the dataset for an int index outside [-n, n) (other index types pass)."""
+    if isinstance(index, (numbers.Integral, np.integer)) and not isinstance(index, bool) and not -n <= index < n:
+        raise IndexError(f"{owner}: index {index} is out of range for a dataset of {n} samples")
+
+
+def _check_indices(owner, indices, n):
+    idx = np.asarray(indices).reshape(-1)
+    if idx.size and (idx.dtype.kind not in "iu" or idx.min() < -n or idx.max() >= n):
+        bad = idx[0] if idx.dtype.kind not in "iu" else idx[(idx < -n) | (idx >= n)][0]
+        raise IndexError(f"{owner}: index {bad!r} is out of range for a dataset of {n} samples")
+    return idx
+
+
+def _len_of(owner, argname, obj):
+    try:
+        return len(obj)
+    except TypeError:
+        raise TypeError(f"{owner}: argument '{argname}' must be a sized dataset or sequence (with __len__), got "
+                        f"{type(obj).__name__}") from None
+
+
 class TensorDataset(Dataset):
     """Samples are `tuple(t[i] for t in tensors)`; all tensors share their first dimension."""
 
@@ -107,12 +129,13 @@ class TensorDataset(Dataset):
         self.tensors = tensors
 
     def __getitem__(self, index):
+        _check_index("TensorDataset", index, len(self))
         return tuple(t[index] for t in self.tensors)
 
     def __getitems__(self, indices):
         if any(t.requires_grad for t in self.tensors):
             return [self[i] for i in indices]                # keep autograd through indexing
-        idx = np.asarray(indices, dtype=np.intp).reshape(-1)
+        idx = _check_indices("TensorDataset", indices, len(self)).astype(np.intp)
         return StackedSamples([Tensor._wrap(t._data[idx]) for t in self.tensors])
 
     def __len__(self):
@@ -123,15 +146,22 @@ class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order."""
 
     def __init__(self, dataset, indices):
+        if isinstance(indices, (str, bytes)) or not hasattr(indices, "__getitem__") or \
+                not hasattr(indices, "__len__"):
+            raise TypeError(f"Subset(): argument 'indices' must be a sequence of ints, got "
+                            f"{type(indices).__name__}")
         self.dataset = dataset
         self.indices = indices
 
     def __getitem__(self, idx):
         if isinstance(idx, list):
+            _check_indices("Subset", idx, len(self))
             return self.dataset[[self.indices[i] for i in idx]]
+        _check_index("Subset", idx, len(self))
         return self.dataset[self.indices[idx]]
 
     def __getitems__(self, indices):
+        _check_indices("Subset", indices, len(self))
         mapped = [self.indices[i] for i in indices]
         getitems = getattr(self.dataset, "__getitems__", None)
         if getitems is not None:
@@ -146,13 +176,20 @@ class ConcatDataset(Dataset):
     """The concatenation of several map-style datasets."""
 
     def __init__(self, datasets):
+        if isinstance(datasets, (str, bytes, Dataset)) or not hasattr(datasets, "__iter__"):
+            raise TypeError(f"ConcatDataset(): argument 'datasets' must be an iterable of datasets, got "
+                            f"{type(datasets).__name__}")
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset(): datasets should not be an empty iterable")
+            raise ValueError("ConcatDataset(): datasets should not be an empty iterable (argument 'datasets' "
+                             "is empty)")
         for k, d in enumerate(self.datasets):
             if isinstance(d, IterableDataset):
                 raise TypeError(f"ConcatDataset(): dataset {k} is an IterableDataset; "
                                 "use ChainDataset for those")
+            if not (hasattr(d, "__getitem__") and hasattr(d, "__len__")):
+                raise TypeError(f"ConcatDataset(): argument 'datasets' holds a {type(d).__name__} at index {k}, "
+                                f"not a map-style dataset (with __getitem__ and __len__)")
         self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self):
@@ -184,7 +221,8 @@ class ChainDataset(IterableDataset):
     def __iter__(self):
         for k, d in enumerate(self.datasets):
             if not isinstance(d, IterableDataset):
-                raise TypeError(f"ChainDataset: dataset {k} is not an IterableDataset")
+                raise TypeError(f"ChainDataset: dataset {k} of argument 'datasets' is not an IterableDataset "
+                                f"(got {type(d).__name__})")
             yield from d
 
     def __len__(self):
@@ -199,8 +237,11 @@ def random_split(dataset, lengths, generator=None):
     from the first split on, as PyTorch does). The permutation comes from tensorlite's rng
     (`tl.manual_seed`) or from `generator`.
     """
+    if isinstance(lengths, (str, bytes)) or not hasattr(lengths, "__iter__"):
+        raise TypeError(f"random_split(): argument 'lengths' must be a sequence of ints or fractions, got "
+                        f"{lengths!r:.40}")
     lengths = list(lengths)
-    n = len(dataset)
+    n = _len_of("random_split()", "dataset", dataset)
     total = sum(lengths)
     if math.isclose(total, 1) and total <= 1:
         counts = []
@@ -217,7 +258,7 @@ def random_split(dataset, lengths, generator=None):
         lengths = counts
     for i, c in enumerate(lengths):
         if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 0:
-            raise ValueError(f"random_split(): lengths must be non-negative integers or fractions "
+            raise ValueError(f"random_split(): argument 'lengths' must be non-negative integers or fractions "
                              f"summing to 1; got {lengths[i]!r} at index {i}")
     if sum(lengths) != n:
         raise ValueError(f"random_split(): sum of input lengths ({sum(lengths)}) does not equal the "

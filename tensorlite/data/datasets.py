@@ -46,7 +46,7 @@ import warnings
 
 import numpy as np
 
-from .dataset import Dataset, StackedSamples
+from .dataset import Dataset, StackedSamples, _check_index, _check_indices
 from . import _formats
 from . import _download
 
@@ -82,10 +82,21 @@ class _ImageDataset(Dataset):
 
     _channel_last = True          # data has a channel axis (CIFAR); MNIST's images are HW
 
+    def _check_args(self, root, transform, target_transform):
+        """TypeError naming the dataset for a root that is not a path or a transform that is not callable."""
+        name = type(self).__name__
+        if root is not None and not isinstance(root, (str, bytes, os.PathLike)):
+            raise TypeError(f"{name}(): argument 'root' must be a path (str or os.PathLike), got "
+                            f"{type(root).__name__}")
+        for argname, t in (("transform", transform), ("target_transform", target_transform)):
+            if t is not None and not callable(t):
+                raise TypeError(f"{name}(): argument '{argname}' must be callable or None, got {type(t).__name__}")
+
     def __len__(self):
         return len(self.data)
 
     def __getitem__(self, index):
+        _check_index(type(self).__name__, index, len(self))
         img = self.data[index]
         target = int(self.targets[index])
         if self.transform is not None:
@@ -95,7 +106,7 @@ class _ImageDataset(Dataset):
         return img, target
 
     def __getitems__(self, indices):
-        idx = np.asarray(indices, dtype=np.intp).reshape(-1)
+        idx = _check_indices(type(self).__name__, indices, len(self)).astype(np.intp)
         images = self.data[idx]
         targets = [int(self.targets[i]) for i in idx]
         t = self.transform
@@ -139,6 +150,7 @@ class CIFAR10(_ImageDataset):
     classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
     def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
+        self._check_args(root, transform, target_transform)
         self.root = os.path.abspath(os.path.expanduser(os.fspath(root))) if root is not None \
             else default_root("cifar10")
         self.train = bool(train)
@@ -308,6 +320,7 @@ class MNIST(_ImageDataset):
     _apt_package = None
 
     def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
+        self._check_args(root, transform, target_transform)
         self.root = os.path.abspath(os.path.expanduser(os.fspath(root))) if root is not None \
             else default_root(self._default_dir)
         self.train = bool(train)

@@ -25,6 +25,20 @@ class Sampler:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
+def _sized(fname, name, value):
+    if not hasattr(value, "__len__"):
+        raise TypeError(f"{fname}: argument '{name}' must be a sized dataset or sequence (with __len__), got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def _iterable(fname, name, value):
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{fname}: argument '{name}' must be an iterable of indices (a Sampler), got "
+                        f"{type(value).__name__}")
+    return value
+
+
 def _positive_int(fname, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(f"{fname}: {name} should be a positive integer value, but got {name}={value!r}")
@@ -35,7 +49,7 @@ class SequentialSampler(Sampler):
     """0, 1, ..., len(data_source) - 1."""
 
     def __init__(self, data_source):
-        self.data_source = data_source
+        self.data_source = _sized("SequentialSampler()", "data_source", data_source)
 
     def __iter__(self):
         return iter(range(len(self.data_source)))
@@ -54,7 +68,7 @@ class RandomSampler(Sampler):
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler(): replacement should be a boolean value, but got "
                             f"replacement={replacement!r}")
-        self.data_source = data_source
+        self.data_source = _sized("RandomSampler()", "data_source", data_source)
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
@@ -85,6 +99,14 @@ class SubsetRandomSampler(Sampler):
     """The given indices, in a random order drawn each epoch."""
 
     def __init__(self, indices, generator=None):
+        if isinstance(indices, (str, bytes)) or not hasattr(indices, "__getitem__") or \
+                not hasattr(indices, "__len__"):
+            raise TypeError(f"SubsetRandomSampler(): argument 'indices' must be a sequence of ints, got "
+                            f"{type(indices).__name__}")
+        arr = np.asarray(getattr(indices, "_data", indices))
+        if arr.size and arr.dtype.kind not in "iu":
+            raise TypeError(f"SubsetRandomSampler(): argument 'indices' must hold ints, got {arr.dtype} values "
+                            f"such as {arr.reshape(-1)[0]!r}")
         self.indices = indices
         self.generator = generator
 
@@ -104,13 +126,18 @@ class WeightedRandomSampler(Sampler):
         if not isinstance(replacement, bool):
             raise ValueError(f"WeightedRandomSampler(): replacement should be a boolean value, but "
                              f"got replacement={replacement!r}")
-        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        try:
+            w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"WeightedRandomSampler(): argument 'weights' must be a 1-D sequence of numbers, got "
+                            f"{weights!r:.40} ({e})") from None
         if w.ndim != 1:
             raise ValueError(f"WeightedRandomSampler(): weights should be a 1-D sequence, got shape "
                              f"{w.shape}")
-        if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-            raise ValueError("WeightedRandomSampler(): weights must be finite, non-negative and not "
-                             "all zero")
+        bad = w[~(np.isfinite(w) & (w >= 0))]
+        if bad.size or w.sum() <= 0:
+            raise ValueError(f"WeightedRandomSampler(): weights must be finite, non-negative and not "
+                             f"all zero, got {bad[0] if bad.size else 'all zeros'} in argument 'weights'")
         if not replacement and num_samples > np.count_nonzero(w):
             raise ValueError(f"WeightedRandomSampler(): cannot draw num_samples={num_samples} without "
                              f"replacement from {np.count_nonzero(w)} non-zero weights")
@@ -134,6 +161,7 @@ class BatchSampler(Sampler):
     `drop_last`)."""
 
     def __init__(self, sampler, batch_size, drop_last):
+        _iterable("BatchSampler()", "sampler", sampler)
         self.batch_size = _positive_int("BatchSampler()", "batch_size", batch_size)
         if not isinstance(drop_last, bool):
             raise ValueError(f"BatchSampler(): drop_last should be a boolean value, but got "

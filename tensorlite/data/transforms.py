@@ -377,6 +377,16 @@ def _maxval(arr):
     return float(np.iinfo(arr.dtype).max) if _is_int_image(arr) else 1.0
 
 
+# Largest crop / resize side and padding accepted: far beyond any real image, small enough that a
+# typo such as 2**62 is reported here instead of failing inside numpy's allocator.
+_MAX_SIDE = 2 ** 16
+
+
+def _check_side(values, fname, name, given):
+    if max(values) > _MAX_SIDE:
+        raise ValueError(f"{fname}: {name} {given!r} is too large (at most {_MAX_SIDE} pixels per side)")
+
+
 def _size_pair(size, fname, name="size"):
     if isinstance(size, numbers.Integral) and not isinstance(size, bool):
         size = (int(size), int(size))
@@ -392,6 +402,7 @@ def _size_pair(size, fname, name="size"):
             raise ValueError(f"{fname}: {name} should be an int or a sequence of 1 or 2 ints, got {size!r}")
     if size[0] <= 0 or size[1] <= 0:
         raise ValueError(f"{fname}: {name} must be positive, got {size!r}")
+    _check_side(size, fname, name, size)
     return size
 
 
@@ -413,6 +424,7 @@ def _padding_ltrb(padding, fname):
                              f"{padding!r}")
     if min(p) < 0:
         raise ValueError(f"{fname}: padding must be non-negative, got {padding!r}")
+    _check_side(p, fname, "padding", padding)
     return p
 
 
@@ -528,6 +540,9 @@ class Compose(Transform):
     ToTensor directly followed by Normalize on uint8 input (one lookup-table pass)."""
 
     def __init__(self, transforms):
+        if isinstance(transforms, (str, bytes)) or not hasattr(transforms, "__iter__") or callable(transforms):
+            raise TypeError(f"Compose(): argument 'transforms' must be a list of transforms, got "
+                            f"{type(transforms).__name__}")
         self.transforms = list(transforms)
         for k, t in enumerate(self.transforms):
             if not callable(t):
@@ -565,7 +580,7 @@ class Lambda(Transform):
 
     def __init__(self, lambd, batched=False):
         if not callable(lambd):
-            raise TypeError(f"Lambda(): argument should be callable, got {type(lambd).__name__}")
+            raise TypeError(f"Lambda(): argument 'lambd' should be callable, got {type(lambd).__name__}")
         self.lambd = lambd
         self.supports_batches = bool(batched)
 
@@ -609,8 +624,16 @@ class Normalize(Transform):
     """(x - mean[c]) / std[c] on float CHW / NCHW tensors or arrays (channels at dim -3)."""
 
     def __init__(self, mean, std, inplace=False):
-        self.mean = tuple(float(m) for m in np.atleast_1d(np.asarray(mean, np.float64)))
-        self.std = tuple(float(s) for s in np.atleast_1d(np.asarray(std, np.float64)))
+        for name, v in (("mean", mean), ("std", std)):
+            try:
+                arr = np.atleast_1d(np.asarray(getattr(v, "_data", v), np.float64))
+            except (TypeError, ValueError):
+                raise TypeError(f"Normalize(): argument '{name}' must be a number or a sequence of numbers, got "
+                                f"{v!r:.40}") from None
+            if arr.ndim != 1 or not np.isfinite(arr).all():
+                raise ValueError(f"Normalize(): argument '{name}' must be a 1-D sequence of finite numbers, got "
+                                 f"{v!r:.60}")
+            setattr(self, name, tuple(float(x) for x in arr))
         if len(self.mean) != len(self.std) and 1 not in (len(self.mean), len(self.std)):
             raise ValueError(f"Normalize(): mean has {len(self.mean)} values but std has {len(self.std)}")
         if any(s == 0 for s in self.std):
@@ -776,6 +799,8 @@ class RandomHorizontalFlip(Transform):
     _axis = 2
 
     def __init__(self, p=0.5):
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
+            raise TypeError(f"{type(self).__name__}(): p should be a probability in [0, 1], got {p!r:.40}")
         if not 0.0 <= float(p) <= 1.0:
             raise ValueError(f"{type(self).__name__}(): p should be a probability in [0, 1], got {p}")
         self.p = float(p)
@@ -809,6 +834,7 @@ class Resize(Transform):
         if isinstance(size, numbers.Integral) and not isinstance(size, bool):
             if size <= 0:
                 raise ValueError(f"Resize(): size must be positive, got {size}")
+            _check_side((size,), "Resize()", "size", size)
             self.size = int(size)
         else:
             self.size = _size_pair(size, "Resize()")
@@ -981,7 +1007,7 @@ class RandomRotation(RandomAffine):
 
     def __init__(self, degrees, interpolation="bilinear", expand=False, center=None, fill=0):
         if expand:
-            raise NotImplementedError("RandomRotation(): expand=True is not supported")
+            raise ValueError(f"RandomRotation(): argument 'expand'={expand!r} is not supported (only expand=False)")
         super().__init__(degrees, interpolation=interpolation, fill=fill, center=center)
 
     def __repr__(self):

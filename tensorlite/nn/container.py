@@ -47,14 +47,17 @@ class Sequential(Module):
 class ModuleList(Module):
     def __init__(self, modules=None):
         super().__init__()
-        for m in modules or []:
-            self.append(m)
+        self.extend(modules or [])
 
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules):
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)) or \
+                not hasattr(modules, "__iter__"):
+            raise TypeError(f"ModuleList: argument 'modules' must be an iterable of Modules, got "
+                            f"{type(modules).__name__}")
         for m in modules:
             self.append(m)
         return self
@@ -91,7 +94,13 @@ class ModuleDict(Module):
             self.update(modules)
 
     def update(self, modules):
-        for k, m in (modules.items() if hasattr(modules, "items") else modules):
+        try:
+            pairs = list(modules.items() if hasattr(modules, "items") else modules)
+            pairs = [(k, m) for k, m in pairs]
+        except (TypeError, ValueError):
+            raise TypeError(f"ModuleDict.update(): argument 'modules' must be a mapping or an iterable of "
+                            f"(name, Module) pairs, got {type(modules).__name__}") from None
+        for k, m in pairs:
             self.add_module(k, m)
 
     def __getitem__(self, key):
@@ -126,6 +135,8 @@ class ModuleDict(Module):
 
 
 def _index(idx, n, owner):
+    if isinstance(idx, bool) or not hasattr(idx, "__index__"):
+        raise TypeError(f"{owner}: index must be an int or a slice, got {idx!r:.40}")
     idx = int(idx)
     if not -n <= idx < n:
         raise IndexError(f"{owner}: index {idx} is out of range for {n} modules")

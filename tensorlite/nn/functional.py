@@ -4,6 +4,7 @@ from ..ops.reduction import softmax, log_softmax  # noqa: F401
 from ..ops.movement import pad  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
 from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
+from ..ops.upsample import interpolate  # noqa: F401
 from ..ops.pool import max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, local_response_norm,  # noqa: F401
                                  dropout, dropout2d)
@@ -11,22 +12,36 @@ from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_lo
                         binary_cross_entropy_with_logits, binary_cross_entropy, kl_div)
 
 
+def _input(input, fname):
+    from ..ops._helpers import as_tensor
+    return as_tensor(input, fname)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0):
     """clamp whose gradient is 0 at the bounds, as PyTorch's hardtanh/relu6."""
+    return _hardtanh(_input(input, "hardtanh"), min_val, max_val, "hardtanh")
+
+
+def _hardtanh(input, min_val, max_val, fname):
     from ..ops.elementwise import clamp, where
+    if min_val > max_val:
+        raise ValueError(f"{fname}(): argument 'min_val' ({min_val}) cannot be greater than argument 'max_val' "
+                         f"({max_val})")
     inside = (input > min_val) & (input < max_val)
     return where(inside, input, clamp(input, min_val, max_val).detach())
 
 
 def relu6(input):
-    return hardtanh(input, 0.0, 6.0)
+    return _hardtanh(_input(input, "relu6"), 0.0, 6.0, "relu6")
 
 
 def silu(input):
-    return input * sigmoid(input)
+    x = _input(input, "silu")
+    return x * sigmoid(x)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     from ..ops.elementwise import where, log1p, exp
+    input = _input(input, "softplus")
     scaled = input * beta
     return where(scaled > threshold, input, log1p(exp(where(scaled > threshold, 0.0, scaled))) / beta)

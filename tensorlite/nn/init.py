@@ -5,6 +5,24 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..random import rng
+from ..tensor import Tensor
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_",
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+
+
+def _tensor(tensor, fname):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{fname}(): argument 'tensor' must be a Tensor, not {type(tensor).__name__}")
+    return tensor
+
+
+def _num(v, fname, argname):
+    if isinstance(v, Tensor) and v.ndim == 0:
+        v = v.item()
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+        raise TypeError(f"{fname}(): argument '{argname}' must be a number, got {v!r:.40}")
+    return float(v)
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -19,25 +37,25 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         if isinstance(slope, bool) or not isinstance(slope, (int, float)):
-            raise ValueError(f"calculate_gain(): negative_slope {param!r} is not a number")
+            raise ValueError(f"calculate_gain(): argument 'param' (negative_slope) {param!r} is not a number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain(): unsupported nonlinearity {nonlinearity!r}")
+    raise ValueError(f"calculate_gain(): unsupported nonlinearity {nonlinearity!r} (argument 'nonlinearity')")
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor, fname="init"):
     if tensor.ndim < 2:
-        raise ValueError(f"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
-                         f"(shape {tuple(tensor.shape)})")
+        raise ValueError(f"{fname}(): Fan in and fan out can not be computed for tensor with fewer than 2 "
+                         f"dimensions (argument 'tensor' has shape {tuple(tensor.shape)})")
     receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fan(tensor, mode):
+def _fan(tensor, mode, fname):
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"init: mode {mode!r} not supported, use 'fan_in' or 'fan_out'")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+        raise ValueError(f"{fname}(): argument 'mode' {mode!r} not supported, use 'fan_in' or 'fan_out'")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor, fname)
     return fan_in if mode == "fan_in" else fan_out
 
 
@@ -49,14 +67,34 @@ def _fill(tensor, values):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    _tensor(tensor, "uniform_")
+    a, b = _num(a, "uniform_", "a"), _num(b, "uniform_", "b")
+    if not (a <= b and math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"uniform_(): expects a finite range with a <= b, got a={a}, b={b}")
     return _fill(tensor, rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    _tensor(tensor, "normal_")
+    mean, std = _num(mean, "normal_", "mean"), _num(std, "normal_", "std")
+    if not std >= 0:
+        raise ValueError(f"normal_(): argument 'std' must be >= 0 (and not NaN), got std={std}")
     return _fill(tensor, rng(generator).normal(mean, std, tensor.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    fname = "trunc_normal_"
+    _tensor(tensor, fname)
+    mean, std, a, b = (_num(v, fname, n) for v, n in ((mean, "mean"), (std, "std"), (a, "a"), (b, "b")))
+    if not (a < b and std >= 0 and all(map(math.isfinite, (mean, std, a, b)))):
+        raise ValueError(f"{fname}(): expects finite arguments with a < b and std >= 0, got mean={mean}, "
+                         f"std={std}, a={a}, b={b}")
+    # Redrawing out-of-range values ends quickly only if [a, b] holds a fair share of N(mean, std).
+    mass = (a <= mean <= b) if std == 0 else 0.5 * (math.erf((b - mean) / (std * math.sqrt(2)))
+                                                    - math.erf((a - mean) / (std * math.sqrt(2))))
+    if mass < 1e-4:
+        raise ValueError(f"{fname}(): the interval [a, b] = [{a}, {b}] holds almost none of the normal "
+                         f"distribution (mean={mean}, std={std}); move the arguments 'mean' or 'a' and 'b'")
     g = rng(generator)
     out = g.normal(mean, std, tensor.shape)
     bad = (out < a) | (out > b)
@@ -67,52 +105,56 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
-    return _fill(tensor, val)
+    _tensor(tensor, "constant_")
+    return _fill(tensor, _num(val, "constant_", "val"))
 
 
 def zeros_(tensor):
-    return _fill(tensor, 0)
+    return _fill(_tensor(tensor, "zeros_"), 0)
 
 
 def ones_(tensor):
-    return _fill(tensor, 1)
+    return _fill(_tensor(tensor, "ones_"), 1)
 
 
 def eye_(tensor):
+    _tensor(tensor, "eye_")
     if tensor.ndim != 2:
-        raise ValueError(f"eye_(): only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+        raise ValueError(f"eye_(): only 2-D tensors are supported, got argument 'tensor' of shape "
+                         f"{tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(_tensor(tensor, "xavier_uniform_"), "xavier_uniform_")
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(_tensor(tensor, "xavier_normal_"), "xavier_normal_")
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    if 0 in tuple(tensor.shape):
+    if 0 in tuple(_tensor(tensor, "kaiming_uniform_").shape):
         return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode, "kaiming_uniform_"))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    if 0 in tuple(tensor.shape):
+    if 0 in tuple(_tensor(tensor, "kaiming_normal_").shape):
         return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode, "kaiming_normal_"))
     return normal_(tensor, 0.0, std, generator)
 
 
 def orthogonal_(tensor, gain=1.0, generator=None):
-    if tensor.ndim < 2:
-        raise ValueError("orthogonal_(): only tensors with 2 or more dimensions are supported")
+    if _tensor(tensor, "orthogonal_").ndim < 2:
+        raise ValueError(f"orthogonal_(): only tensors with 2 or more dimensions are supported, got argument "
+                         f"'tensor' of shape {tuple(tensor.shape)}")
     rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]
     flat = rng(generator).normal(0, 1, (rows, cols))
     if rows < cols:

@@ -69,6 +69,8 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported (only 'zeros')")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        for k in self.kernel_size:
+            _check_positive_int(k, "kernel_size", "Conv2d")
         self.stride = _pair(stride, "stride", "Conv2d")
         self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d")
         self.dilation = _pair(dilation, "dilation", "Conv2d")
@@ -222,7 +224,8 @@ class Dropout(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: dropout probability has to be between 0 and 1, but got {p!r}")
+            raise ValueError(f"{type(self).__name__}: argument 'p' (dropout probability) has to be between 0 and 1, "
+                             f"but got {p!r}")
         self.p, self.inplace = float(p), inplace
 
     def forward(self, x):
@@ -323,6 +326,9 @@ class Flatten(Module):
 class Unflatten(Module):
     def __init__(self, dim, unflattened_size):
         super().__init__()
+        if isinstance(unflattened_size, (str, bytes)) or not hasattr(unflattened_size, "__iter__"):
+            raise TypeError(f"Unflatten: argument 'unflattened_size' must be a tuple of ints, got "
+                            f"{unflattened_size!r:.40}")
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
     def forward(self, x):

@@ -1,5 +1,6 @@
 """Loss modules: thin wrappers over tensorlite.nn.functional."""
 from . import functional as F
+from ..tensor import Tensor
 from .module import Module
 
 
@@ -10,11 +11,17 @@ class _Loss(Module):
             raise ValueError(f"{type(self).__name__}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
         self.reduction = reduction
 
+    def _register_weight(self, name, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"{type(self).__name__}: argument '{name}' must be a Tensor or None, got "
+                            f"{type(value).__name__}")
+        self.register_buffer(name, value)
+
 
 class CrossEntropyLoss(_Loss):
     def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
-        self.register_buffer("weight", weight)
+        self._register_weight("weight", weight)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input, target):
@@ -25,7 +32,7 @@ class CrossEntropyLoss(_Loss):
 class NLLLoss(_Loss):
     def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
         super().__init__(reduction)
-        self.register_buffer("weight", weight)
+        self._register_weight("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
@@ -55,8 +62,8 @@ class SmoothL1Loss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
         super().__init__(reduction)
-        self.register_buffer("weight", weight)
-        self.register_buffer("pos_weight", pos_weight)
+        self._register_weight("weight", weight)
+        self._register_weight("pos_weight", pos_weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
@@ -66,7 +73,7 @@ class BCEWithLogitsLoss(_Loss):
 class BCELoss(_Loss):
     def __init__(self, weight=None, reduction="mean"):
         super().__init__(reduction)
-        self.register_buffer("weight", weight)
+        self._register_weight("weight", weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)

@@ -4,6 +4,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..errors import ArgumentError
 from ..tensor import Tensor
 from .parameter import Parameter, Buffer
 
@@ -141,7 +142,8 @@ class Module:
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module(): {type(module).__name__} is not a Module subclass")
+            raise TypeError(f"add_module(): argument 'module' ({name!r}) must be a Module: "
+                            f"{type(module).__name__} is not a Module subclass")
         if not isinstance(name, str) or "." in name or name == "":
             raise KeyError(f"add_module(): module name must be a non-empty string without '.', got {name!r}")
         self._modules[name] = module
@@ -256,11 +258,12 @@ class Module:
             if isinstance(a, dtypes.dtype) or (isinstance(a, str) and a in dtypes._NAMES):
                 target = a
             elif a not in (None, "cpu") and not isinstance(a, dtypes.dtype):
-                raise ValueError(f"Module.to(): tensorlite runs on the CPU only; got {a!r}")
+                raise ValueError(f"Module.to(): tensorlite runs on the CPU only; got argument 'device' = {a!r}")
         if target is not None:
-            target = dtypes.to_dtype(target)
+            target = dtypes.to_dtype(target, "dtype", "Module.to")
             if not target.is_floating_point:
-                raise TypeError(f"Module.to(): only floating point dtypes are accepted, got {target}")
+                raise TypeError(f"Module.to(): argument 'dtype' must be a floating point dtype (only floating point "
+                                f"dtypes are accepted), got {target}")
             for m in self.modules():
                 for t in list(m._parameters.values()) + list(m._buffers.values()):
                     if t is not None and t.is_floating_point():
@@ -316,8 +319,9 @@ class Module:
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" +
-                               "\n\t".join(errors))
+            raise ArgumentError(f"{type(self).__name__}.load_state_dict(): argument 'state_dict' does not fit: "
+                                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" +
+                                "\n\t".join(errors))
         with no_grad():
             for k, t in own.items():
                 if k not in state_dict:

@@ -1,6 +1,7 @@
 """Parameter: a leaf tensor that a Module registers as trainable."""
 import numpy as np
 
+from ..errors import DTypeError
 from ..tensor import Tensor
 
 
@@ -13,7 +14,14 @@ class Parameter(Tensor):
         elif isinstance(data, Tensor):
             arr = data._data                 # shares storage, as torch.nn.Parameter does
         else:
-            arr = np.asarray(data, dtype=np.float32)
+            try:
+                arr = np.asarray(data, dtype=np.float32)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"Parameter(): argument 'data' must be a Tensor or a sequence of numbers, got "
+                                f"{data!r:.40} ({e})") from None
+        if requires_grad and arr.dtype.kind != "f":
+            raise DTypeError(f"Parameter(): only Tensors of floating point dtype can require gradients; argument "
+                             f"'data' has dtype {arr.dtype} (pass requires_grad=False)")
         self._init(arr, False)
         if isinstance(data, Tensor):
             self._vc = data._vc
@@ -29,6 +37,10 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data, persistent=True):
-        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
+        if isinstance(data, Tensor):
+            arr = data._data
+        else:
+            from ..creation import _tensor
+            arr = _tensor(data, fname="Buffer")._data
         self._init(arr, False)
         self.persistent = persistent

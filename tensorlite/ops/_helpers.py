@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
+from ..errors import ShapeError, ArgumentError
 from ..tensor import Tensor, _wrap_dim
 
 
@@ -21,31 +22,55 @@ def as_tensor(x, fname="op", argname="input"):
             return Tensor._wrap(np.asarray(x))
         return Tensor._wrap(np.asarray(x, dtype=d.np))
     if isinstance(x, (list, tuple)):
-        from ..creation import tensor
-        return tensor(x)
+        from ..creation import _tensor
+        return _tensor(x, fname=fname, argname=argname)
     raise TypeError(f"{fname}(): argument '{argname}' must be a Tensor or a number, not {type(x).__name__}")
 
 
-def operands(a, b, fname):
-    """Two Tensors of one dtype, promoted as PyTorch does (Python scalars are weakly typed)."""
+def _is_scalar(x):
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, (complex, np.complexfloating)) \
+        and not isinstance(x, (np.str_, np.bytes_))
+
+
+def operands(a, b, fname, names=("input", "other"), broadcast=False):
+    """Two Tensors of one dtype, promoted as PyTorch does (Python scalars are weakly typed).
+    broadcast=True (elementwise ops) also checks that the two shapes broadcast together."""
     a_scalar = not isinstance(a, (Tensor, np.ndarray))
     b_scalar = not isinstance(b, (Tensor, np.ndarray))
     if a_scalar and b_scalar:
-        a = as_tensor(a, fname, "input")
+        a = as_tensor(a, fname, names[0])
         a_scalar = False
     if b_scalar:
-        a = as_tensor(a, fname, "input")
+        a = as_tensor(a, fname, names[0])
+        if not _is_scalar(b):
+            raise TypeError(f"{fname}(): argument '{names[1]}' must be a Tensor or a number, not "
+                            f"{type(b).__name__}")
         d = dtypes.scalar_dtype(b, a.dtype)
         return _cast(a, d), Tensor._wrap(np.asarray(b, dtype=d.np))
     if a_scalar:
-        b = as_tensor(b, fname, "other")
+        b = as_tensor(b, fname, names[1])
+        if not _is_scalar(a):
+            raise TypeError(f"{fname}(): argument '{names[0]}' must be a Tensor or a number, not "
+                            f"{type(a).__name__}")
         d = dtypes.scalar_dtype(a, b.dtype)
         return Tensor._wrap(np.asarray(a, dtype=d.np)), _cast(b, d)
-    a, b = as_tensor(a, fname, "input"), as_tensor(b, fname, "other")
+    a, b = as_tensor(a, fname, names[0]), as_tensor(b, fname, names[1])
+    if broadcast and a._data.shape != b._data.shape:
+        check_broadcast(a, b, fname, names)
     if a.dtype is b.dtype:
         return a, b
     d = _result_dtype(a, b)
     return _cast(a, d), _cast(b, d)
+
+
+def check_broadcast(a, b, fname, names=("input", "other")):
+    """ShapeError naming both arguments unless the shapes of a and b broadcast together."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"{fname}(): argument '{names[1]}' of shape {tuple(b.shape)} cannot be broadcast "
+                         f"with argument '{names[0]}' of shape {tuple(a.shape)} (the size of a "
+                         f"non-singleton dimension differs)") from None
 
 
 def _result_dtype(a, b):
@@ -80,20 +105,21 @@ def unbroadcast(g, shape):
     return g.reshape(shape)
 
 
-def dims_arg(dim, ndim, fname):
+def dims_arg(dim, ndim, fname, argname="dim"):
     """Normalize `dim` (None, int or sequence) to a sorted tuple of non-negative axes."""
     if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
         return tuple(range(ndim))
     if ndim == 0:   # a 0-d tensor accepts dim 0 / -1 (as PyTorch); there is no axis to reduce
         for d in (dim if isinstance(dim, (list, tuple)) else (dim,)):
-            _wrap_dim(d, 0, fname)
+            _wrap_dim(d, 0, fname, argname)
         return ()
     if isinstance(dim, (list, tuple)):
-        out = tuple(sorted({_wrap_dim(d, ndim, fname) for d in dim}))
+        out = tuple(sorted({_wrap_dim(d, ndim, fname, argname) for d in dim}))
         if len(out) != len(dim):
-            raise RuntimeError(f"{fname}(): dim {tuple(dim)} appears multiple times in the list of dims")
+            raise ArgumentError(f"{fname}(): argument '{argname}': dim {tuple(dim)} appears multiple times in "
+                                f"the list of dims")
         return out
-    return (_wrap_dim(dim, ndim, fname),)
+    return (_wrap_dim(dim, ndim, fname, argname),)
 
 
 def check_float(t, fname, argname="input"):

@@ -27,6 +27,8 @@ from ._helpers import as_tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
+_MAX_PLANE = 2 ** 31        # the C kernels' limit on one (padded) H x W plane
+
 
 # ---------------------------------------------------------------- geometry
 class _Geom:
@@ -203,7 +205,7 @@ def _float_tensors(fname, pairs):
 
 def _check_bias(fname, bias, n):
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != n):
-        raise ShapeError(f"{fname}(): bias must have shape ({n},), got {tuple(bias.shape)}")
+        raise ShapeError(f"{fname}(): argument 'bias' must have shape ({n},), got {tuple(bias.shape)}")
 
 
 def _prepare(fname, input, weight, bias, nsp):
@@ -232,33 +234,39 @@ def _half_in(ts):
     return half, ts
 
 
-def _check_spatial(fname, x):
+def _check_spatial(fname, x, shown=None):
     if x.shape[0] > 0 and x.shape[1] > 0 and any(s == 0 for s in x.shape[2:]):
         raise ShapeError(f"{fname}(): only zero batch or zero channel inputs are supported, got "
-                         f"input of shape {tuple(x.shape)}")
+                         f"input of shape {shown or tuple(x.shape)}")
 
 
-def _conv_nd(fname, x, w, b, stride, pad4, dilation, groups):
-    """Batched 4-D conv after argument parsing; x (N, C, H, W), w (K, C/g, KH, KW)."""
+def _conv_nd(fname, x, w, b, stride, pad4, dilation, groups, shown=None):
+    """Batched 4-D conv after argument parsing; x (N, C, H, W), w (K, C/g, KH, KW). `shown`: the
+    (input, weight) shapes the caller was given, for error messages (conv1d's are 3-D)."""
     N, C, H, W = x.shape
     K, Cg, KH, KW = w.shape
+    xs, ws = shown or (tuple(x.shape), tuple(w.shape))
     if K == 0 or K % groups:
-        raise ShapeError(f"{fname}(): given groups={groups}, expected weight {tuple(w.shape)} to have "
+        raise ShapeError(f"{fname}(): given groups={groups}, expected weight {ws} to have "
                          f"a positive number of output channels divisible by {groups}")
     if Cg * groups != C:
-        raise ShapeError(f"{fname}(): given groups={groups}, weight of shape {tuple(w.shape)} expects "
+        raise ShapeError(f"{fname}(): given groups={groups}, weight of shape {ws} expects "
                          f"input with {Cg * groups} channels, but got input of shape "
-                         f"{tuple(x.shape)} ({C} channels)")
+                         f"{xs} ({C} channels)")
     _check_bias(fname, b, K)
-    _check_spatial(fname, x)
+    _check_spatial(fname, x, xs)
     (sh, sw), (dh, dw) = stride, dilation
     pt, pb, pl, pr = pad4
     hp, wp = H + pt + pb, W + pl + pr
     eh, ew = dh * (KH - 1) + 1, dw * (KW - 1) + 1
+    if hp * wp > _MAX_PLANE:
+        raise ShapeError(f"{fname}(): argument 'padding' makes the padded input plane ({hp} x {wp}) too large "
+                         f"(more than {_MAX_PLANE} elements); input {xs}, padding (top, bottom, left, right) = "
+                         f"{pad4}")
     if KH == 0 or KW == 0 or hp < eh or wp < ew:
         raise ShapeError(f"{fname}(): calculated padded input size per channel ({hp} x {wp}) is "
                          f"smaller than the (dilated) kernel size ({eh} x {ew}); input "
-                         f"{tuple(x.shape)}, weight {tuple(w.shape)}")
+                         f"{xs}, weight {ws}")
     gm = _Geom(stride, pad4, dilation, groups, (H, W), ((hp - eh) // sh + 1, (wp - ew) // sw + 1),
                (KH, KW))
     half, (x, w, b) = _half_in([x, w, b])
@@ -308,7 +316,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     (d,) = _tuple_arg(fname, "dilation", dilation, 1, 1)
     groups = _groups_arg(fname, groups)
     ((pl, pr),) = _padding_arg(fname, padding, (d * (w.shape[2] - 1) + 1,), (s,), 1)
-    y = _conv_nd(fname, x.unsqueeze(2), w.unsqueeze(2), b, (1, s), (0, 0, pl, pr), (1, d), groups)
+    y = _conv_nd(fname, x.unsqueeze(2), w.unsqueeze(2), b, (1, s), (0, 0, pl, pr), (1, d), groups,
+                 shown=(tuple(x.shape), tuple(w.shape)))
     y = y.squeeze(2)
     return y if batched else y.squeeze(0)
 
@@ -349,9 +358,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                    for i, s, p, d, k, o in zip((H, W), stride, pad, dilation, (KH, KW), opad))
     if any(o < 1 for o in out_hw) or KH == 0 or KW == 0:
         raise ShapeError(f"{fname}(): given input of shape {tuple(x.shape)} and weight "
-                         f"{tuple(w.shape)}, the calculated output size {out_hw} is too small")
+                         f"{tuple(w.shape)} with stride={stride}, padding={pad}, dilation={dilation}, "
+                         f"output_padding={opad}, the calculated output size {out_hw} is too small")
     if Cout == 0:
         raise ShapeError(f"{fname}(): weight of shape {tuple(w.shape)} has no output channels")
+    if out_hw[0] * out_hw[1] > _MAX_PLANE:
+        raise ShapeError(f"{fname}(): the output plane {out_hw} given by stride={stride}, padding={pad}, "
+                         f"dilation={dilation}, output_padding={opad} is too large (more than {_MAX_PLANE} "
+                         f"elements)")
     gm = _Geom(stride, (pad[0], pad[0], pad[1], pad[1]), dilation, groups, out_hw, (H, W), (KH, KW))
     half, (x, w, b) = _half_in([x, w, b])
     y = ConvolutionInputGrad.apply(x, w, gm)

@@ -4,7 +4,14 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._helpers import as_tensor, operands, float_operand, unbroadcast
+from ..errors import ShapeError, ArgumentError
+from ._helpers import as_tensor, operands, float_operand, unbroadcast, check_broadcast, _is_scalar
+
+__all__ = ["add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "neg", "exp", "log", "log1p", "sqrt",
+           "rsqrt", "reciprocal", "square", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "erf", "gelu",
+           "abs", "sign", "maximum", "minimum", "where", "clamp", "clip", "eq", "ne", "lt", "le", "gt", "ge",
+           "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_not", "bitwise_and", "bitwise_or",
+           "bitwise_xor", "isnan", "isinf", "isfinite", "floor", "ceil", "round", "trunc"]
 
 
 def _const(arr):
@@ -78,9 +85,10 @@ class Div(Function):
 
 class Pow(Function):
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, scalar_exponent=None):
         out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
+        ctx.scalar_exponent = scalar_exponent
         return out
 
     @staticmethod
@@ -90,11 +98,16 @@ class Pow(Function):
         if ctx.needs_input_grad[0]:
             # d/da a^b = b a^(b-1); PyTorch defines it as 0 where b == 0 (also at a == 0).
             # (grouped as PyTorch does, so g * tiny doesn't underflow to 0 before meeting an inf)
-            ga = unbroadcast(where(b == 0, 0.0, g * (b * a ** (b - 1))), a.shape)
+            if ctx.scalar_exponent == 0.5:
+                # PyTorch evaluates x ** -0.5 for a Python-number exponent as rsqrt: -inf at x = -0.0
+                pw = 1 / sqrt(a)
+            else:
+                pw = a ** (b - 1)
+            ga = unbroadcast(where(b == 0, 0.0, g * (b * pw)), a.shape)
         if ctx.needs_input_grad[1]:
             # d/db a^b = a^b log a; 0 where a == 0 and b >= 0, as PyTorch.
             gb = unbroadcast(where((a == 0) & (b >= 0), 0.0, g * (out * log(a))), b.shape)
-        return ga, gb
+        return ga, gb, None
 
 
 class Neg(Function):
@@ -320,27 +333,28 @@ class Erf(Function):
 
 # ---------------------------------------------------------------- public functions
 def add(input, other, alpha=1):
-    a, b = operands(input, other, "add")
+    a, b = operands(input, other, "add", broadcast=True)
     if alpha != 1:
         b = b * alpha
     return Add.apply(a, b)
 
 
 def sub(input, other, alpha=1):
-    a, b = operands(input, other, "sub")
+    a, b = operands(input, other, "sub", broadcast=True)
     if a.dtype is dtypes.bool:
-        raise TypeError("sub(): subtraction of bool tensors is not supported; use logical_xor()")
+        raise TypeError("sub(): argument 'input' has dtype bool: subtraction of bool tensors is not supported; "
+                        "use logical_xor()")
     if alpha != 1:
         b = b * alpha
     return Sub.apply(a, b)
 
 
 def mul(input, other):
-    return Mul.apply(*operands(input, other, "mul"))
+    return Mul.apply(*operands(input, other, "mul", broadcast=True))
 
 
 def div(input, other, rounding_mode=None):
-    a, b = operands(input, other, "div")
+    a, b = operands(input, other, "div", broadcast=True)
     if rounding_mode is None:
         if not a.is_floating_point():
             a, b = a.to(dtypes.default_float), b.to(dtypes.default_float)
@@ -358,31 +372,34 @@ def _true_div(a, b):
 
 
 def floor_divide(input, other):
-    a, b = operands(input, other, "floor_divide")
+    a, b = operands(input, other, "floor_divide", broadcast=True)
     if not a.is_floating_point() and (b._data == 0).any():
-        raise ZeroDivisionError("floor_divide(): integer division by zero")
+        raise ZeroDivisionError("floor_divide(): integer division by zero (argument 'other' holds a zero)")
     with np.errstate(all="ignore"):
         return _nograd(np.floor_divide(a._data, b._data))
 
 
 def remainder(input, other):
-    a, b = operands(input, other, "remainder")
+    a, b = operands(input, other, "remainder", broadcast=True)
     if not a.is_floating_point() and (b._data == 0).any():
-        raise ZeroDivisionError("remainder(): integer division by zero")
+        raise ZeroDivisionError("remainder(): integer division by zero (argument 'other' holds a zero)")
     return a - floor_divide(a, b).detach() * b if a.is_floating_point() else _nograd(np.mod(a._data, b._data))
 
 
 def pow(input, exponent):
-    a, b = operands(input, exponent, "pow")
+    a, b = operands(input, exponent, "pow", ("input", "exponent"), broadcast=True)
     if not a.is_floating_point() and (b._data < 0).any():
-        raise RuntimeError("pow(): Integers to negative integer powers are not allowed.")
-    return Pow.apply(a, b)
+        raise ArgumentError(f"pow(): argument 'exponent' has a negative value ({b._data.min()}) for an integer "
+                            f"input: Integers to negative integer powers are not allowed.")
+    scalar = exponent if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) else None
+    return Pow.apply(a, b, scalar)
 
 
 def neg(input):
     x = as_tensor(input, "neg")
     if x.dtype is dtypes.bool:
-        raise TypeError("neg(): negation of a bool tensor is not supported; use logical_not()")
+        raise TypeError("neg(): argument 'input' has dtype bool: negation of a bool tensor is not supported; "
+                        "use logical_not()")
     return Neg.apply(x)
 
 
@@ -403,7 +420,7 @@ def sqrt(input):
 
 
 def rsqrt(input):
-    return 1 / sqrt(input)
+    return 1 / Sqrt.apply(float_operand(input, "rsqrt"))
 
 
 def reciprocal(input):
@@ -434,12 +451,15 @@ def sigmoid(input):
 def relu(input):
     x = as_tensor(input, "relu")
     if x.dtype is dtypes.bool:
-        raise TypeError("relu(): bool tensors are not supported")
+        raise TypeError("relu(): argument 'input' has dtype bool; bool tensors are not supported")
     return Relu.apply(x)
 
 
 def leaky_relu(input, negative_slope=0.01):
-    return LeakyRelu.apply(float_operand(input, "leaky_relu"), float(negative_slope))
+    x = float_operand(input, "leaky_relu")
+    if not _is_scalar(negative_slope) or isinstance(negative_slope, (bool, np.bool_)):
+        raise TypeError(f"leaky_relu(): argument 'negative_slope' must be a number, got {negative_slope!r:.40}")
+    return LeakyRelu.apply(x, float(negative_slope))
 
 
 def erf(input):
@@ -464,11 +484,11 @@ def sign(input):
 
 
 def maximum(input, other):
-    return Maximum.apply(*operands(input, other, "maximum"))
+    return Maximum.apply(*operands(input, other, "maximum", broadcast=True))
 
 
 def minimum(input, other):
-    return Minimum.apply(*operands(input, other, "minimum"))
+    return Minimum.apply(*operands(input, other, "minimum", broadcast=True))
 
 
 def where(condition, input, other):
@@ -479,7 +499,7 @@ def where(condition, input, other):
     try:
         np.broadcast_shapes(c.shape, a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"where(): shapes condition {tuple(c.shape)}, input {tuple(a.shape)} and other "
+        raise ShapeError(f"where(): shapes condition {tuple(c.shape)}, input {tuple(a.shape)} and other "
                          f"{tuple(b.shape)} cannot be broadcast together") from None
     return Where.apply(c._data, a, b)
 
@@ -487,7 +507,13 @@ def where(condition, input, other):
 def clamp(input, min=None, max=None):
     x = as_tensor(input, "clamp")
     if min is None and max is None:
-        raise ValueError("clamp(): at least one of 'min' or 'max' must not be None")
+        raise ValueError("clamp(): at least one of 'min' or 'max' must not be None (got min=None, max=None)")
+    for name, v in (("min", min), ("max", max)):
+        if v is None or (_is_scalar(v) and not isinstance(v, (bool, np.bool_))):
+            continue
+        if not isinstance(v, Tensor):
+            raise TypeError(f"clamp(): argument '{name}' must be a number or a Tensor, got {v!r:.40}")
+        check_broadcast(x, v, "clamp", ("input", name))
     # Gradient flows to x where lo <= x <= hi (inclusive), as PyTorch.
     if min is not None:
         x = where(x < min, min, x)
@@ -506,7 +532,7 @@ def _nograd(arr):
 # comparisons and logic: no gradient, bool results
 def _compare(fn, name):
     def op(input, other):
-        a, b = operands(input, other, name)
+        a, b = operands(input, other, name, broadcast=True)
         return _nograd(fn(a._data, b._data))
     op.__name__ = name
     return op
@@ -530,15 +556,17 @@ def logical_not(input):
 def bitwise_not(input):
     x = as_tensor(input, "bitwise_not")
     if x.is_floating_point():
-        raise TypeError("bitwise_not(): not supported for floating point tensors")
+        raise TypeError(f"bitwise_not(): argument 'input' must be an integer or bool tensor, got {x.dtype.name} "
+                        f"(not supported for floating point tensors)")
     return _nograd(np.invert(x._data))
 
 
 def _bitwise(fn, name):
     def op(input, other):
-        a, b = operands(input, other, name)
+        a, b = operands(input, other, name, broadcast=True)
         if a.is_floating_point():
-            raise TypeError(f"{name}(): not supported for floating point tensors")
+            raise TypeError(f"{name}(): arguments 'input' and 'other' must be integer or bool tensors, got "
+                            f"{a.dtype.name} (not supported for floating point tensors)")
         return _nograd(fn(a._data, b._data))
     op.__name__ = name
     return op

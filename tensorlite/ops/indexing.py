@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ..errors import ShapeError
 from ..tensor import Tensor
 from ._helpers import as_tensor, operands, unbroadcast
 
@@ -126,17 +127,15 @@ def normalize_index(x, index, fname="__getitem__"):
                 i = i.astype(np.int64)
         elif isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError(f"{fname}: arrays used as indices must be integer or boolean, got {i.dtype}")
-        elif isinstance(i, float):
+        elif isinstance(i, (float, str, bytes, complex)) or (isinstance(i, np.generic) and i.dtype.kind not in "iub"):
             raise IndexError(f"{fname}: only integers, slices (`:`), ellipsis (`...`), None and long or "
-                             f"bool tensors are valid indices (got {i!r})")
+                             f"bool tensors are valid indices (got index {i!r})")
         out.append(i)
     return tuple(out)
 
 
 def _numpy_index_error(e, x, index, fname):
-    if isinstance(e, IndexError):
-        return IndexError(f"{fname}: {e} (tensor of shape {tuple(x.shape)})")
-    return IndexError(f"{fname}: invalid index {index!r} for tensor of shape {tuple(x.shape)}: {e}")
+    return IndexError(f"{fname}: invalid index {index!r:.80} for tensor of shape {tuple(x.shape)}: {e}")
 
 
 def getitem(x, index):
@@ -148,27 +147,38 @@ def getitem(x, index):
 
 
 def index_put(input, index, value):
-    x = as_tensor(input, "index_put")
-    idx = normalize_index(x, index, "index_put")
-    v = as_tensor(value, "index_put", "value")
+    return _index_put(input, index, value, "index_put")
+
+
+def _index_put(input, index, value, fname):
+    x = as_tensor(input, fname)
+    idx = normalize_index(x, index, fname)
+    v = as_tensor(value, fname, "value")
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
     try:
         target = _get(x._data, idx).shape
     except (IndexError, ValueError, TypeError) as e:
-        raise _numpy_index_error(e, x, index, "__setitem__") from None
+        raise _numpy_index_error(e, x, index, fname) from None
     try:
         np.broadcast_to(v._data, target)
     except ValueError:
-        raise ValueError(f"__setitem__: shape mismatch: value of shape {tuple(v.shape)} cannot be broadcast "
+        raise ShapeError(f"{fname}: shape mismatch: value of shape {tuple(v.shape)} cannot be broadcast "
                          f"to indexing result of shape {target}") from None
     return IndexPut.apply(x, v, idx)
+
+
+def _setitem_put(input, index, value):
+    return _index_put(input, index, value, "__setitem__")
+
+
+_setitem_put.__name__ = "__setitem__"
 
 
 def setitem(x, index, value):
     if isinstance(value, (int, float, bool)) and not isinstance(value, Tensor):
         value = Tensor._wrap(np.asarray(value, dtype=x._data.dtype))
-    x._inplace(index_put, index, value)
+    x._inplace(_setitem_put, index, value)
 
 
 def index_select(input, dim, index):
@@ -176,9 +186,15 @@ def index_select(input, dim, index):
     x = as_tensor(input, "index_select")
     index = as_tensor(index, "index_select", "index")
     if index.ndim > 1 or index.dtype.is_floating_point:
-        raise IndexError(f"index_select(): index must be a 1-D integer tensor, got {index.dtype} of shape "
-                         f"{tuple(index.shape)}")
+        raise IndexError(f"index_select(): argument 'index' must be a 1-D integer tensor, got {index.dtype} "
+                         f"of shape {tuple(index.shape)}")
     d = _wrap_dim(dim, x.ndim, "index_select")
+    n = x.shape[d] if x.ndim else 1
+    idx = index._data
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].ravel()[0]
+        raise IndexError(f"index_select(): argument 'index' holds {bad}, out of range for dim {d} of size {n} "
+                         f"(input of shape {tuple(x.shape)})")
     return getitem(x, (slice(None),) * d + (index.reshape(-1),))
 
 
@@ -188,8 +204,13 @@ def masked_fill(input, mask, value):
     m = as_tensor(mask, "masked_fill", "mask")
     if m.dtype.name != "bool":
         raise TypeError(f"masked_fill(): argument 'mask' must be a bool tensor, got {m.dtype}")
+    try:
+        np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ShapeError(f"masked_fill(): argument 'mask' of shape {tuple(m.shape)} cannot be broadcast with "
+                         f"argument 'input' of shape {tuple(x.shape)}") from None
     if isinstance(value, Tensor) and value.ndim != 0:
-        raise ValueError(f"masked_fill(): value must be a 0-dim tensor or a number, got shape "
+        raise ValueError(f"masked_fill(): argument 'value' must be a 0-dim tensor or a number, got shape "
                          f"{tuple(value.shape)}")
     fill, _ = operands(value, x, "masked_fill")
     return where(m, fill.to(x.dtype), x)

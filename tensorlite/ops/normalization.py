@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
-from ..errors import ShapeError
+from ..errors import ShapeError, DTypeError
 from ..random import rng
 from ..tensor import Tensor
 from ._helpers import as_tensor, check_float
@@ -210,11 +210,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and t.dtype is not x.dtype:
             raise TypeError(f"{fname}(): argument '{name}' has dtype {t.dtype} but input has dtype "
                             f"{x.dtype}; they must match")
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        # float16 input may keep float32 running statistics (PyTorch's mixed precision rule)
+        if t is not None and t.dtype is not x.dtype and not (x.dtype.name == "float16" and
+                                                              t.dtype.name == "float32"):
+            raise DTypeError(f"{fname}(): argument '{name}' has dtype {t.dtype.name} but input has dtype "
+                             f"{x.dtype.name}; they must match")
     if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
-        raise TypeError(f"{fname}(): momentum must be a float, got {momentum!r} (for a cumulative moving "
-                        f"average pass momentum=1/num_batches_tracked)")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
-        raise ValueError(f"{fname}(): eps must be a non-negative float, got {eps!r}")
+        raise TypeError(f"{fname}(): argument 'momentum' must be a float, got {momentum!r} (for a cumulative "
+                        f"moving average pass momentum=1/num_batches_tracked)")
+    _check_eps(eps, fname)
     momentum, eps = float(momentum), float(eps)
     half = x.dtype.name == "float16"
     xin = x.float() if half else x
@@ -224,7 +229,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         per_channel = x.numel() // C if C else 0
         if per_channel == 1:
             raise ValueError(f"{fname}(): Expected more than 1 value per channel when training, got input "
-                             f"size {list(x.shape)}")
+                             f"of shape {tuple(x.shape)}")
         stats = []
         out = BatchNormTrain.apply(xin, w, b, eps, stats)
         if per_channel > 1:
@@ -245,6 +250,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 # ------------------------------------------------------------------ layer_norm / group_norm
+def _check_eps(eps, fname):
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0 or eps == float("inf"):
+        raise ValueError(f"{fname}(): argument 'eps' must be a finite non-negative float, got {eps!r}")
+
+
 def _normalize_last(x, k, eps):
     dims = tuple(range(x.ndim - k, x.ndim))
     mu = x.mean(dim=dims, keepdim=True)
@@ -260,7 +270,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     check_float(x, fname)
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
+    if not hasattr(normalized_shape, "__iter__") or isinstance(normalized_shape, str) or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in normalized_shape):
+        raise TypeError(f"{fname}(): argument 'normalized_shape' must be an int or a sequence of ints, got "
+                        f"{normalized_shape!r:.40}")
     normalized_shape = tuple(int(s) for s in normalized_shape)
+    _check_eps(eps, fname)
     k = len(normalized_shape)
     if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != normalized_shape:
         raise ShapeError(f"{fname}(): input of shape {tuple(x.shape)} does not end with normalized_shape "
@@ -291,6 +306,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                          f"num_groups ({num_groups}); input shape {tuple(x.shape)}")
     weight = _check_channel_vec(weight, "weight", C, x, fname)
     bias = _check_channel_vec(bias, "bias", C, x, fname)
+    _check_eps(eps, fname)
     out = _normalize_last(x.reshape(N, int(num_groups), -1), 1, float(eps)).reshape(*x.shape)
     bs = _bshape(x.ndim, C)
     if weight is not None:
@@ -345,7 +361,8 @@ class _MaskMul(Function):
 
 def _check_p(p, fname):
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{fname}(): dropout probability has to be between 0 and 1, but got {p!r}")
+        raise ValueError(f"{fname}(): argument 'p' (dropout probability) has to be between 0 and 1, but got "
+                         f"{p!r}")
     return float(p)
 
 
@@ -385,7 +402,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
     check_float(x, fname)
     if x.ndim not in (3, 4):
         if x.ndim < 2:
-            raise ShapeError(f"{fname}(): expected a 3D or 4D input, got shape {tuple(x.shape)}")
+            raise ShapeError(f"{fname}(): expected a 3D or 4D input, got argument 'input' of shape "
+                             f"{tuple(x.shape)}")
         warnings.warn(f"{fname}: Received a {x.ndim}-D input; dropout2d expects (N, C, H, W) or (C, H, W). "
                       f"Whole (N, C) slices are dropped.", stacklevel=2)
     if not training or p == 0.0:

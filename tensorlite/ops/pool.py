@@ -236,6 +236,9 @@ def _output_size_arg(fname, output_size, H, W):
             raise ValueError(f"{fname}(): argument 'output_size' = {output_size!r} is too large")
         else:
             out.append(int(v))
+    if out[0] * out[1] > 2 ** 31:
+        raise ValueError(f"{fname}(): argument 'output_size' = {output_size!r} makes an output plane of "
+                         f"{out[0] * out[1]} elements, more than 2**31")
     return tuple(out)
 
 
@@ -284,7 +287,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
             raise TypeError(f"{fname}(): argument 'divisor_override' must be an int or None, got "
                             f"{divisor_override!r}")
         if divisor_override == 0:
-            raise ValueError(f"{fname}(): argument 'divisor_override' must not be zero")
+            raise ValueError(f"{fname}(): argument 'divisor_override' must not be zero, got {divisor_override}")
         if divisor_override < 0 or divisor_override > 2 ** 31:
             raise ValueError(f"{fname}(): argument 'divisor_override' must be in [1, 2**31], got "
                              f"{divisor_override}")

@@ -9,7 +9,11 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor, _wrap_dim
+from ..errors import DTypeError, ShapeError
 from ._helpers import as_tensor, dims_arg, check_float
+
+__all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "logsumexp",
+           "softmax", "log_softmax", "gather", "cumsum", "all", "any", "count_nonzero"]
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -22,9 +26,10 @@ def _check_nonempty(x, dims, fname):
     for d in dims:
         if x.shape[d] == 0:
             raise IndexError(f"{fname}(): Expected reduction dim {d} to have non-zero size "
-                             f"(input shape {tuple(x.shape)})")
+                             f"(argument 'input' has shape {tuple(x.shape)})")
     if not dims and x.numel() == 0:
-        raise IndexError(f"{fname}(): cannot reduce an empty tensor of shape {tuple(x.shape)}")
+        raise IndexError(f"{fname}(): cannot reduce an empty tensor: argument 'input' has shape "
+                         f"{tuple(x.shape)}; specify a 'dim' of non-zero size")
 
 
 class Sum(Function):
@@ -191,33 +196,37 @@ class StdSqrt(Function):
 
 
 # ---------------------------------------------------------------- public functions
+def _to_dtype(x, dtype, fname):
+    return x if dtype is None else x.to(dtypes.to_dtype(dtype, "dtype", fname))
+
+
 def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001
-    x = as_tensor(input, "sum")
-    if dtype is not None:
-        x = x.to(dtype)
+    x = _to_dtype(as_tensor(input, "sum"), dtype, "sum")
     return Sum.apply(x, dims_arg(dim, x.ndim, "sum"), bool(keepdim))
 
 
 def mean(input, dim=None, keepdim=False, dtype=None):
-    x = as_tensor(input, "mean")
-    if dtype is not None:
-        x = x.to(dtype)
+    x = _to_dtype(as_tensor(input, "mean"), dtype, "mean")
     if not x.is_floating_point():
         raise TypeError(f"mean(): could not infer output dtype. Input dtype must be a floating point "
-                        f"dtype, got {x.dtype}")
+                        f"dtype, got argument 'input' of dtype {x.dtype.name}")
     dims = dims_arg(dim, x.ndim, "mean")
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
     return Sum.apply(x, dims, bool(keepdim)) / (n if n else float("nan"))
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    x = as_tensor(input, "var")
-    check_float(x, "var")
+    return _var(input, dim, unbiased, keepdim, correction, "var")
+
+
+def _var(input, dim, unbiased, keepdim, correction, fname):
+    x = as_tensor(input, fname)
+    check_float(x, fname)
     if isinstance(dim, bool):              # var(x, False): the old positional `unbiased`
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None else int(bool(unbiased))
-    dims = dims_arg(dim, x.ndim, "var")
+    dims = dims_arg(dim, x.ndim, fname)
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
     centered = x - x.mean(dim=dims, keepdim=True)
     # (`max` here is this module's reduction, not the builtin)
@@ -225,7 +234,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
+    return StdSqrt.apply(_var(input, dim, unbiased, keepdim, correction, "std"))
 
 
 def _minmax(input, dim, keepdim, other, is_min):
@@ -293,9 +302,7 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def prod(input, dim=None, keepdim=False, dtype=None):
-    x = as_tensor(input, "prod")
-    if dtype is not None:
-        x = x.to(dtype)
+    x = _to_dtype(as_tensor(input, "prod"), dtype, "prod")
     d = None if dim is None else _wrap_dim(dim, x.ndim, "prod")
     if x.ndim == 0:        # dim 0 / -1 of a 0-d tensor: nothing to reduce
         d = None
@@ -319,15 +326,23 @@ def _softmax_dim(x, dim, fname):
     return _wrap_dim(dim, x.ndim, fname)
 
 
+def _softmax_input(input, dtype, fname):
+    x = as_tensor(input, fname)
+    if dtype is None:
+        return x if x.is_floating_point() else x.to(dtypes.default_float)
+    d = dtypes.to_dtype(dtype, "dtype", fname)
+    if not d.is_floating_point:
+        raise DTypeError(f"{fname}(): argument 'dtype' must be a floating point dtype, got {d.name}")
+    return x.to(d)
+
+
 def softmax(input, dim=None, dtype=None):
-    x = as_tensor(input, "softmax")
-    x = x.to(dtype) if dtype is not None else (x if x.is_floating_point() else x.to(dtypes.default_float))
+    x = _softmax_input(input, dtype, "softmax")
     return Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
 
 
 def log_softmax(input, dim=None, dtype=None):
-    x = as_tensor(input, "log_softmax")
-    x = x.to(dtype) if dtype is not None else (x if x.is_floating_point() else x.to(dtypes.default_float))
+    x = _softmax_input(input, dtype, "log_softmax")
     return LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
 
 
@@ -338,23 +353,21 @@ def gather(input, dim, index):
         raise TypeError(f"gather(): argument 'index' must be an int64 tensor, got {index.dtype}")
     d = _wrap_dim(dim, x.ndim, "gather")
     if index.ndim != x.ndim:
-        raise ValueError(f"gather(): index {tuple(index.shape)} and input {tuple(x.shape)} must have the "
-                         f"same number of dimensions")
+        raise ShapeError(f"gather(): argument 'index' of shape {tuple(index.shape)} and argument 'input' of "
+                         f"shape {tuple(x.shape)} must have the same number of dimensions")
     for i, (n, m) in enumerate(zip(index.shape, x.shape)):
         if i != d and n > m:
-            raise ValueError(f"gather(): index {tuple(index.shape)} is larger than input {tuple(x.shape)} "
-                             f"in dimension {i}")
+            raise ShapeError(f"gather(): argument 'index' of shape {tuple(index.shape)} is larger than "
+                             f"argument 'input' of shape {tuple(x.shape)} in dimension {i}")
     idx = index._data
     if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
-        raise IndexError(f"gather(): index out of range: values must be in [0, {x.shape[d]}) for dim {d} "
+        raise IndexError(f"gather(): argument 'index' out of range: values must be in [0, {x.shape[d]}) for dim {d} "
                          f"of input {tuple(x.shape)}, got [{idx.min()}, {idx.max()}]")
     return Gather.apply(x, idx, d)
 
 
 def cumsum(input, dim, dtype=None):
-    x = as_tensor(input, "cumsum")
-    if dtype is not None:
-        x = x.to(dtype)
+    x = _to_dtype(as_tensor(input, "cumsum"), dtype, "cumsum")
     return Cumsum.apply(x, _wrap_dim(dim, x.ndim, "cumsum"))
 
 

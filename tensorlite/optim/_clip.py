@@ -33,10 +33,31 @@ def _sum_squares(a):
     return (s0 + s1) + (s2 + s3)
 
 
-def _grads(parameters):
+def _grads(parameters, fname):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise TypeError(f"{fname}(): argument 'parameters' must be a Tensor or an iterable of Tensors, got "
+                        f"{type(parameters).__name__}") from None
+    for p in parameters:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{fname}(): argument 'parameters' must hold Tensors, got a {type(p).__name__}")
     return [p.grad for p in parameters if p.grad is not None]
+
+
+def _real(v, fname, argname, nonneg=True):
+    """A float from a number (or a str such as 'inf', as PyTorch's norm_type); ValueError naming the
+    argument for NaN, a negative value (when nonneg) or something that is not a number."""
+    try:
+        f = float(v._data) if isinstance(v, Tensor) else float(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fname}(): argument '{argname}' must be a number, got {v!r:.40}") from None
+    if math.isnan(f) or (nonneg and f < 0):
+        raise ValueError(f"{fname}(): argument '{argname}' must be a {'non-negative ' if nonneg else ''}number "
+                         f"(not NaN), got {v!r:.40}")
+    return f
 
 
 def _vector_norm(arr, p):
@@ -65,9 +86,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm of the per-gradient norms, as PyTorch) is at most `max_norm`: every gradient is
     multiplied by min(1, max_norm / (total_norm + 1e-6)).  Returns the total norm (before
     clipping) as a 0-d tensor of the gradients' dtype.  `foreach` is accepted and ignored."""
-    grads = _grads(parameters)
-    max_norm = float(max_norm)
-    norm_type = float(norm_type)
+    fname = "clip_grad_norm_"
+    grads = _grads(parameters, fname)
+    max_norm = _real(max_norm, fname, "max_norm")
+    norm_type = _real(norm_type, fname, "norm_type", nonneg=False)
     if not grads:
         return Tensor._wrap(np.zeros((), dtype=np.float32))
     dtype = np.result_type(*[g._data.dtype for g in grads])
@@ -93,7 +115,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient of `parameters` in place to [-clip_value, clip_value]."""
-    clip_value = float(clip_value)
-    for g in _grads(parameters):
+    fname = "clip_grad_value_"
+    clip_value = _real(clip_value, fname, "clip_value")
+    for g in _grads(parameters, fname):
         np.clip(g._data, -clip_value, clip_value, out=g._data)
         g._vc.value += 1

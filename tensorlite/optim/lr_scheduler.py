@@ -10,6 +10,7 @@ PyTorch) uses the closed form where PyTorch does.
 schedulers continue from ``group['lr']``.
 """
 import math
+import numbers
 import types
 import warnings
 from bisect import bisect_right
@@ -28,6 +29,26 @@ EPOCH_DEPRECATION_WARNING = (
 )
 
 
+def _check_optimizer(sched, optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(sched).__name__}: argument 'optimizer' must be an Optimizer: "
+                        f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def _check_number(sched, value, argname, lo=None, hi=None, integer=False, lo_open=False):
+    """TypeError / ValueError naming the scheduler and argument unless `value` is a finite number
+    (an int if `integer`) within [lo, hi] (lo excluded if lo_open)."""
+    name = type(sched).__name__
+    kind = "an int" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral if integer else numbers.Real)):
+        raise TypeError(f"{name}: argument '{argname}' must be {kind}, got {value!r:.40}")
+    bad = not math.isfinite(value) or (lo is not None and (value <= lo if lo_open else value < lo)) or (
+        hi is not None and value > hi)
+    if bad:
+        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        raise ValueError(f"{name}: argument '{argname}' must be {kind} in {rng}, got {value!r}")
+
+
 def _set_lr(group, lr):
     if isinstance(group.get("lr"), Tensor) and not isinstance(lr, Tensor):
         group["lr"]._data[...] = lr
@@ -40,8 +61,7 @@ class LRScheduler:
     constructor makes); ``base_lrs`` are the groups' ``initial_lr``."""
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -111,6 +131,8 @@ class StepLR(LRScheduler):
     """lr *= gamma every `step_size` steps."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        _check_number(self, step_size, "step_size", lo=0, lo_open=True, integer=True)
+        _check_number(self, gamma, "gamma", lo=0)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -128,6 +150,10 @@ class MultiStepLR(LRScheduler):
     """lr *= gamma at each milestone (a milestone listed k times multiplies by gamma**k)."""
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__") or not all(
+                isinstance(m, numbers.Integral) and not isinstance(m, bool) for m in milestones):
+            raise TypeError(f"MultiStepLR: argument 'milestones' must be a sequence of ints, got {milestones!r:.40}")
+        _check_number(self, gamma, "gamma", lo=0)
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -150,8 +176,10 @@ class ConstantLR(LRScheduler):
     """lr * factor for the first `total_iters` steps, then lr."""
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        if factor > 1.0 or factor < 0:
-            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        if not isinstance(factor, numbers.Real) or not 0 <= factor <= 1.0:
+            raise ValueError(f"ConstantLR: Constant multiplicative factor expected to be between 0 and 1 (argument "
+                             f"'factor' is {factor!r:.40}).")
+        _check_number(self, total_iters, "total_iters", lo=0, integer=True)
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
@@ -172,10 +200,13 @@ class LinearLR(LRScheduler):
     """Linearly ramp the lr factor from `start_factor` to `end_factor` over `total_iters` steps."""
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
-        if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
-        if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        if not isinstance(start_factor, numbers.Real) or not 0 < start_factor <= 1.0:
+            raise ValueError(f"LinearLR: Starting multiplicative factor expected to be greater than 0 and less or "
+                             f"equal to 1 (argument 'start_factor' is {start_factor!r:.40}).")
+        if not isinstance(end_factor, numbers.Real) or not 0 <= end_factor <= 1.0:
+            raise ValueError(f"LinearLR: Ending multiplicative factor expected to be between 0 and 1 (argument "
+                             f"'end_factor' is {end_factor!r:.40}).")
+        _check_number(self, total_iters, "total_iters", lo=0, lo_open=True, integer=True)
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
@@ -201,6 +232,7 @@ class ExponentialLR(LRScheduler):
     """lr *= gamma every step."""
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
+        _check_number(self, gamma, "gamma", lo=0)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -218,6 +250,8 @@ class CosineAnnealingLR(LRScheduler):
     which keeps following the cosine -- back up again -- after T_max)."""
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        _check_number(self, T_max, "T_max", lo=0, lo_open=True)
+        _check_number(self, eta_min, "eta_min", lo=0)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
@@ -241,13 +275,20 @@ class CosineAnnealingLR(LRScheduler):
 
 class _LambdaBase(LRScheduler):
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
+        name = type(self).__name__
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
         else:
             if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+                raise ValueError(f"{name}: Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                                 f"{len(lr_lambda)} (argument 'lr_lambda')")
             self.lr_lambdas = list(lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"{name}: argument 'lr_lambda' must be a callable or a list of callables, got "
+                                f"{fn!r:.40}")
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
@@ -286,7 +327,8 @@ class MultiplicativeLR(_LambdaBase):
 def _format_param(name, optimizer, param):
     if isinstance(param, (list, tuple)):
         if len(param) != len(optimizer.param_groups):
-            raise ValueError(f"expected {len(optimizer.param_groups)} values for {name}, got {len(param)}")
+            raise ValueError(f"OneCycleLR: expected {len(optimizer.param_groups)} values for {name}, got "
+                             f"{len(param)} (argument '{name}')")
         return list(param)
     return [param] * len(optimizer.param_groups)
 
@@ -299,21 +341,22 @@ class OneCycleLR(LRScheduler):
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
                  final_div_factor=1e4, three_phase=False, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
             if not isinstance(total_steps, int) or isinstance(total_steps, bool) or total_steps <= 0:
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+                raise ValueError(f"OneCycleLR: Expected positive integer total_steps, but got {total_steps!r}")
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+            if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs <= 0:
+                raise ValueError(f"OneCycleLR: Expected positive integer epochs, but got {epochs!r}")
+            if not isinstance(steps_per_epoch, int) or isinstance(steps_per_epoch, bool) or steps_per_epoch <= 0:
+                raise ValueError(f"OneCycleLR: Expected positive integer steps_per_epoch, but got "
+                                 f"{steps_per_epoch!r}")
             self.total_steps = epochs * steps_per_epoch
         else:
-            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+            raise ValueError(f"OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch), got "
+                             f"total_steps={total_steps}, epochs={epochs}, steps_per_epoch={steps_per_epoch}")
         if three_phase:
             self._schedule_phases = [
                 {"end_step": float(pct_start * self.total_steps) - 1, "start_lr": "initial_lr", "end_lr": "max_lr",
@@ -331,9 +374,10 @@ class OneCycleLR(LRScheduler):
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+            raise ValueError(f"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pct_start!r}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise ValueError(f"OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy!r}")
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -397,6 +441,10 @@ class SequentialLR(LRScheduler):
     from its closed form at epoch 0."""
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer(self, optimizer)
+        if isinstance(schedulers, (str, bytes)) or not hasattr(schedulers, "__len__"):
+            raise TypeError(f"{type(self).__name__}: argument 'schedulers' must be a list of schedulers, got "
+                            f"{type(schedulers).__name__}")
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
         for idx, sched in enumerate(schedulers):
@@ -412,7 +460,8 @@ class SequentialLR(LRScheduler):
                                  f"which is different from {type(optimizer).__name__}.")
         milestones = list(milestones)
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
+            raise ValueError(f"{type(self).__name__}: Sequential Schedulers expects number of schedulers provided to "
+                             "be one more than the "
                              f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
                              f"number of milestones to be equal to {len(milestones)}")
         self._schedulers = list(schedulers)
@@ -465,15 +514,15 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        if not isinstance(factor, numbers.Real) or not factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: Factor should be < 1.0. (argument 'factor' is {factor!r:.40})")
+        _check_optimizer(self, optimizer)
         self.factor = factor
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+                raise ValueError(f"ReduceLROnPlateau: expected {len(optimizer.param_groups)} min_lrs, got "
+                                 f"{len(min_lr)} (argument 'min_lr')")
             self.default_min_lr = None
             self.min_lrs = list(min_lr)
         else:
@@ -550,9 +599,11 @@ class ReduceLROnPlateau(LRScheduler):
 
     def _init_is_better(self, mode, threshold, threshold_mode):
         if mode not in {"min", "max"}:
-            raise ValueError("mode " + mode + " is unknown!")
+            raise ValueError(f"ReduceLROnPlateau: argument 'mode': mode {mode} is unknown! (expected 'min' or 'max', "
+                             f"got {mode!r})")
         if threshold_mode not in {"rel", "abs"}:
-            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+            raise ValueError(f"ReduceLROnPlateau: argument 'threshold_mode': threshold mode {threshold_mode} is "
+                             f"unknown! (expected 'rel' or 'abs', got {threshold_mode!r})")
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode = mode
         self.threshold = threshold

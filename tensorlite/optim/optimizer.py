@@ -187,18 +187,19 @@ class Optimizer:
         self.param_groups = []
         self._buckets = []      # per group: [FlatBucket, ...]
         self._layouts = []      # per group: (the params list the buckets were built from, its length)
+        name = type(self).__name__
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                            f"but got {_typename(params)}")
+            raise TypeError(f"{name}: argument 'params' given to the optimizer should be an iterable of Tensors or "
+                            f"dicts, but got {_typename(params)}")
         if isinstance(params, dict):
             params = [params]
         try:
             param_groups = list(params)
         except TypeError:
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                            f"but got {_typename(params)}") from None
+            raise TypeError(f"{name}: argument 'params' given to the optimizer should be an iterable of Tensors or "
+                            f"dicts, but got {_typename(params)}") from None
         if len(param_groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(f"{name}: optimizer got an empty parameter list (argument 'params' is empty)")
         if not isinstance(param_groups[0], dict):
             param_groups = [{"params": param_groups}]
         for group in param_groups:
@@ -210,37 +211,50 @@ class Optimizer:
 
     def add_param_group(self, param_group):
         """Add a param group (a dict with 'params' and optional hyper-parameters)."""
+        name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+            raise TypeError(f"{name}: param_group must be a dict, but got {_typename(param_group)}")
+        if "params" not in param_group:
+            raise ValueError(f"{name}: a param_group needs a 'params' entry, got keys {sorted(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
-                            "of tensors in sets will change between runs. Please use a list instead.")
+            raise TypeError(f"{name}: optimizer parameters need to be organized in ordered collections, but the "
+                            f"ordering of tensors in sets will change between runs (argument 'params' is a "
+                            f"{_typename(params)}). Please use a list instead.")
         else:
-            params = list(params)
+            try:
+                params = list(params)
+            except TypeError:
+                raise TypeError(f"{name}: argument 'params' of a param group should be an iterable of Tensors, but "
+                                f"got {_typename(params)}") from None
         if params and any(isinstance(p, tuple) for p in params):
             if not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in params):
-                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+                raise ValueError(f"{name}: all optimizer params should be with/without names. Some param names are "
+                                 f"missing (argument 'params')")
             param_group["param_names"] = [name for name, _ in params]
             params = [p for _, p in params]
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {_typename(p)}")
+                raise TypeError(f"{name}: optimizer can only optimize Tensors, but one of the params (argument "
+                                f"'params') is {_typename(p)}")
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor")
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor (one of argument 'params' has shape "
+                                 f"{tuple(p.shape)} and was computed by {type(p.grad_fn).__name__})")
         param_group["params"] = params
-        for name, default in self.defaults.items():
-            if default is required and name not in param_group:
-                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
-            param_group.setdefault(name, default)
+        for key, default in self.defaults.items():
+            if default is required and key not in param_group:
+                raise ValueError(f"{name}: parameter group didn't specify a value of required optimization "
+                                 f"parameter {key}")
+            param_group.setdefault(key, default)
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"{type(self).__name__}: a parameter group contains the same parameter more than once")
+            raise ValueError(f"{name}: a parameter group contains the same parameter more than once (argument "
+                             f"'params' has {len(ids)} entries, {len(set(ids))} distinct)")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if not seen.isdisjoint(ids):
-            raise ValueError("some parameters appear in more than one parameter group")
+            raise ValueError(f"{name}: some parameters appear in more than one parameter group (argument 'params')")
         self._validate_group(param_group)
         self.param_groups.append(param_group)
         self._buckets.append(self._build_buckets(param_group))
@@ -540,15 +554,22 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a state_dict() (from this or an identically built optimizer)."""
+        where = f"{type(self).__name__}.load_state_dict(): argument 'state_dict'"
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError("optimizer state_dict must be a dict with 'state' and 'param_groups'")
+            got = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else _typename(state_dict)
+            raise ValueError(f"{where}: optimizer state_dict must be a dict with 'state' and 'param_groups', got "
+                             f"{got}")
         groups = self.param_groups
         saved_groups = copy.deepcopy(list(state_dict["param_groups"]))
+        if not all(isinstance(s, dict) and "params" in s for s in saved_groups):
+            raise ValueError(f"{where}: every entry of 'param_groups' must be a dict with 'params'")
         if len(groups) != len(saved_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups")
+            raise ValueError(f"{where}: loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)} vs {len(groups)})")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
-            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
-                             "optimizer's group")
+            raise ValueError(f"{where}: loaded state dict contains a parameter group that doesn't match the size of "
+                             f"optimizer's group ({[len(s['params']) for s in saved_groups]} params vs "
+                             f"{[len(g['params']) for g in groups]})")
         id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
                           chain.from_iterable(g["params"] for g in groups)))
         flat = set(self._flat_state)
@@ -562,8 +583,8 @@ class Optimizer:
             for name, val in st.items():
                 if isinstance(val, Tensor):
                     if name in flat and val.numel() != p.numel():
-                        raise ValueError(f"loaded state dict has '{name}' with {val.numel()} elements for a "
-                                         f"parameter with {p.numel()} elements (parameter index {k})")
+                        raise ValueError(f"{where}: loaded state dict has '{name}' with {val.numel()} elements "
+                                         f"for a parameter with {p.numel()} elements (parameter index {k})")
                     arr = np.array(val._data, copy=True)
                     if name != "step" and arr.dtype.kind == "f" and p._data.dtype.kind == "f":
                         arr = arr.astype(p._data.dtype, copy=False)
