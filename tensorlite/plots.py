@@ -12,6 +12,7 @@ def _plt():
 
 
 def _save(fig, path):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = path + ".tmp.png"
     fig.savefig(tmp, dpi=110, bbox_inches="tight")
     os.replace(tmp, path)

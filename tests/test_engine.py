@@ -10,7 +10,7 @@ import tensorlite as tl
 
 def live_tensors():
     gc.collect()
-    return sum(1 for o in gc.get_objects() if isinstance(o, tl.Tensor))
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), tl.Tensor))  # type(): proxies may be dead
 
 
 def test_chain_of_100k_ops_backpropagates_without_recursion():

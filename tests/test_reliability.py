@@ -30,7 +30,8 @@ def rss_bytes():
 
 
 def live_tensors():
-    return sum(isinstance(o, tl.Tensor) for o in gc.get_objects())
+    # type(), not isinstance: isinstance on a dead weakref.proxy (other libraries leave them) raises
+    return sum(issubclass(type(o), tl.Tensor) for o in gc.get_objects())
 
 
 def _train_steps(model, steps, batch, shape, classes, probe_at):
