@@ -334,3 +334,10 @@ def _wrap_dim(dim, ndim, fname="dim", argname="dim"):
         raise IndexError(f"{fname}(): Dimension out of range (expected to be in range of "
                          f"[{-n}, {n - 1}], but got {dim}) for argument '{argname}'")
     return int(dim) % n if ndim > 0 else 0
+
+
+# The autograd hot paths (Function.apply, the backward walk) use Tensor on every op, but they are
+# imported before it exists (tensor -> autograd -> tensor): bind it here once instead of importing
+# it inside each call.
+from .autograd import function as _function, engine as _engine  # noqa: E402
+_function.Tensor = _engine.Tensor = Tensor

@@ -6,9 +6,10 @@ from .function import AccumulateGrad
 from .grad_mode import set_grad_enabled, is_grad_enabled
 from ..errors import ShapeError
 
+Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
+
 
 def _root_grad(t, g):
-    from ..tensor import Tensor
     if g is None:
         if t.numel() != 1:
             raise ShapeError(f"backward(): grad can be implicitly created only for scalar outputs; got an "
@@ -56,7 +57,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 seen.add(nxt)
                 stack.append(nxt)
 
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         buffers = {}
         for node, g in roots:
             buffers[node] = _add(buffers.get(node), g)
@@ -104,14 +105,11 @@ def _add(acc, g):
         return g
     if is_grad_enabled():
         return acc + g
-    from ..tensor import Tensor
     return Tensor._wrap(acc._data + g._data)
 
 
 def _call_backward(node, g):
-    from ..tensor import Tensor
-    with np.errstate(all="ignore"):
-        out = node.backward(node, g)
+    out = node.backward(node, g)     # (run_backward holds np.errstate(all="ignore"))
     if not isinstance(out, tuple):
         out = (out,)
     grads = []
@@ -161,7 +159,6 @@ def _accumulate_leaf(t, g, create_graph):
 
 
 def _set_grad(t, g, create_graph):
-    from ..tensor import Tensor
     if g._data.dtype != t._data.dtype:
         g = g.to(t.dtype)
     if t.grad is None:

@@ -17,6 +17,8 @@ import numpy as np
 from .grad_mode import is_grad_enabled
 from . import anomaly
 
+Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
+
 FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
              "after they have already been freed). Saved intermediate values of the graph are freed "
              "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
@@ -27,14 +29,15 @@ class Function:
     is_view = False        # True when the output may share memory with input 0
     _tensor_io = False     # True for user-defined Functions: forward takes and returns Tensors
 
-    def __init__(self):
-        self.next_functions = ()
-        self.needs_input_grad = ()
-        self._saved = None
-        self._freed = False
-        self._hooks = None       # hooks registered on the (non-leaf) output tensor
-        self._retained = None    # weakref to the output tensor when it called retain_grad()
-        self._trace = None       # creation stack, kept in anomaly mode
+    # Per-node state. Class-level defaults (all immutable) rather than __init__ assignments: a node
+    # is made for every op call, and only the attributes that change are then set on the instance.
+    next_functions = ()
+    needs_input_grad = ()
+    _saved = None
+    _freed = False
+    _hooks = None            # hooks registered on the (non-leaf) output tensor
+    _retained = None         # weakref to the output tensor when it called retain_grad()
+    _trace = None            # creation stack, kept in anomaly mode
 
     def name(self):
         return type(self).__name__ + "Backward"
@@ -50,7 +53,6 @@ class Function:
     # ---- used by backward ----
     @property
     def saved_tensors(self):
-        from ..tensor import Tensor
         return tuple(_unpack(self, s, Tensor) for s in self._check_saved())
 
     @property
@@ -77,9 +79,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor
         node = cls()
-        raw = tuple(a._data if isinstance(a, Tensor) else a for a in args)
+        raw = [a._data if isinstance(a, Tensor) else a for a in args]
         with np.errstate(all="ignore"):
             if cls._tensor_io:
                 from .grad_mode import no_grad
@@ -99,11 +100,11 @@ class Function:
             result._base = first._base if first._base is not None else first
             result._vc = first._vc
         if is_grad_enabled() and out.dtype.kind == "f":
-            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            if any(needs):
-                node.needs_input_grad = needs
-                node.next_functions = tuple(_edge(a) if n else None for a, n in zip(args, needs))
-                node._in_shapes = tuple(r.shape if n else None for r, n in zip(raw, needs))
+            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
+            if True in needs:
+                node.needs_input_grad = tuple(needs)
+                node.next_functions = tuple([_edge(a) if n else None for a, n in zip(args, needs)])
+                node._in_shapes = tuple([r.shape if n else None for r, n in zip(raw, needs)])
                 node._saved = _bind_saved(node._saved, args, raw, out, result)
                 result.requires_grad = True
                 result.grad_fn = node

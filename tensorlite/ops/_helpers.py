@@ -35,6 +35,8 @@ def _is_scalar(x):
 def operands(a, b, fname, names=("input", "other"), broadcast=False):
     """Two Tensors of one dtype, promoted as PyTorch does (Python scalars are weakly typed).
     broadcast=True (elementwise ops) also checks that the two shapes broadcast together."""
+    if type(b) in (float, int) and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        return a, Tensor._wrap(np.asarray(b, dtype=a._data.dtype))   # the common `t * 0.5`: t's dtype
     a_scalar = not isinstance(a, (Tensor, np.ndarray))
     b_scalar = not isinstance(b, (Tensor, np.ndarray))
     if a_scalar and b_scalar:
@@ -55,7 +57,7 @@ def operands(a, b, fname, names=("input", "other"), broadcast=False):
         d = dtypes.scalar_dtype(a, b.dtype)
         return Tensor._wrap(np.asarray(a, dtype=d.np)), _cast(b, d)
     a, b = as_tensor(a, fname, names[0]), as_tensor(b, fname, names[1])
-    if broadcast and a._data.shape != b._data.shape:
+    if broadcast and a._data.shape != b._data.shape and a._data.ndim and b._data.ndim:  # 0-d always broadcasts
         check_broadcast(a, b, fname, names)
     if a.dtype is b.dtype:
         return a, b

@@ -39,7 +39,8 @@ class Add(Function):
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
-        return unbroadcast(g, sa), unbroadcast(g, sb)
+        need_a, need_b = ctx.needs_input_grad
+        return unbroadcast(g, sa) if need_a else None, unbroadcast(g, sb) if need_b else None
 
 
 class Sub(Function):
@@ -51,7 +52,8 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
-        return unbroadcast(g, sa), unbroadcast(-g, sb) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        return unbroadcast(g, sa) if need_a else None, unbroadcast(-g, sb) if need_b else None
 
 
 class Mul(Function):
