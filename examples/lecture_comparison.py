@@ -71,11 +71,15 @@ def table():
         data[model] = {"lecture": lecture, "test_acc": acc, "top5": top5, "epochs": len(h),
                        "finished": done, "minutes": minutes}
     text = "\n".join(rows) + "\n"
-    with open(os.path.join(RESULTS, "lecture_comparison.md"), "w") as fh:
-        fh.write(text)
-    with open(os.path.join(RESULTS, "lecture_comparison.json"), "w") as fh:
-        json.dump(data, fh, indent=2)
+    _write_atomic(os.path.join(RESULTS, "lecture_comparison.md"), text)
+    _write_atomic(os.path.join(RESULTS, "lecture_comparison.json"), json.dumps(data, indent=2))
     print(text)
+
+
+def _write_atomic(path, text):
+    with open(path + ".tmp", "w") as fh:
+        fh.write(text)
+    os.replace(path + ".tmp", path)
 
 
 def main(argv=None):

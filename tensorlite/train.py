@@ -44,7 +44,9 @@ def build_parser():
     p.add_argument("--warmup-epochs", type=float, default=0.0)
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
-                   help="random crop (padding 4) and horizontal flip")
+                   help="random crop (see --crop-padding) and horizontal flip")
+    p.add_argument("--crop-padding", type=int, default=4,
+                   help="zero padding of the random crop; smaller is milder augmentation")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="default: all cores")
     p.add_argument("--data-dir", default=None, help="CIFAR-10 root (default ~/.cache/tensorlite/cifar10)")
@@ -107,12 +109,12 @@ def make_scheduler(args, optimizer, steps_per_epoch):
     return S.SequentialLR(optimizer, [warmup, main], milestones=[warm])
 
 
-def augment(images, rng):
-    """Random crop with 4-pixel zero padding and horizontal flip, one draw per image (NHWC uint8)."""
-    n = len(images)
-    padded = np.zeros((n, 40, 40, 3), dtype=np.uint8)
-    padded[:, 4:36, 4:36] = images
-    dy, dx = rng.integers(0, 9, n), rng.integers(0, 9, n)
+def augment(images, rng, padding=4):
+    """Random crop with `padding`-pixel zero padding and horizontal flip, one draw per image (NHWC uint8)."""
+    n, p = len(images), padding
+    padded = np.zeros((n, 32 + 2 * p, 32 + 2 * p, 3), dtype=np.uint8)
+    padded[:, p:p + 32, p:p + 32] = images
+    dy, dx = rng.integers(0, 2 * p + 1, n), rng.integers(0, 2 * p + 1, n)
     rows = dy[:, None] + np.arange(32)[None, :]
     cols = dx[:, None] + np.arange(32)[None, :]
     flip = rng.random(n) < 0.5
@@ -156,7 +158,8 @@ def run(args):
                 "max_steps": args.max_steps, "time_limit": args.time_limit}
         if args.epochs != build_parser().get_default("epochs"):
             keep["epochs"] = args.epochs           # allow extending a finished schedule explicitly
-        args = argparse.Namespace(**{**saved, **keep})
+        defaults = vars(build_parser().parse_args([]))   # flags added after the checkpoint was written
+        args = argparse.Namespace(**{**defaults, **saved, **keep})
     if args.threads:
         tl.set_num_threads(args.threads)
     elif world.size > 1:
@@ -206,7 +209,7 @@ def run(args):
             bar = _progress(args, epoch, steps, step, quiet=not world.main)
             while step < steps:
                 idx = perm[step * args.batch_size:(step + 1) * args.batch_size]
-                imgs = augment(x_train[idx], rng.rng) if args.augment else x_train[idx]
+                imgs = augment(x_train[idx], rng.rng, args.crop_padding) if args.augment else x_train[idx]
                 mine = world.shard(len(idx))          # this rank's slice of the global batch
                 imgs, labels = imgs[mine], y_train[idx][mine]
                 inputs, targets = normalize_batch(imgs), tl.from_numpy(labels)
