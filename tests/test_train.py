@@ -83,3 +83,22 @@ def test_evaluate_reproduces_the_runs_test_accuracy(tmp_path, capsys):
     run = json.loads((tmp_path / "metrics.json").read_text())["history"][-1]
     assert ev["accuracy"] == pytest.approx(run["test_acc"], abs=1e-9)
     assert "per-class accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2, 4])
+def test_training_augment_is_a_padded_crop_and_flip_of_each_image(padding):
+    """train.augment: every output image is a 32x32 window of the zero-padded input, maybe mirrored."""
+    from tensorlite.train import augment
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 256, (16, 32, 32, 3), dtype=np.uint8)   # no zeros: padding is recognisable
+    out = augment(images, np.random.default_rng(1), padding)
+    assert out.shape == images.shape and out.dtype == np.uint8
+    p = padding
+    padded = np.zeros((16, 32 + 2 * p, 32 + 2 * p, 3), dtype=np.uint8)
+    padded[:, p:p + 32, p:p + 32] = images
+    for img, pad, got in zip(images, padded, out):
+        windows = [pad[dy:dy + 32, dx:dx + 32] for dy in range(2 * p + 1) for dx in range(2 * p + 1)]
+        assert any(np.array_equal(got, w) or np.array_equal(got, w[:, ::-1]) for w in windows)
+    if p == 0:
+        flipped = [np.array_equal(o, i[:, ::-1]) and not np.array_equal(o, i) for o, i in zip(out, images)]
+        assert 0 < sum(flipped) < 16      # both flipped and unflipped images occur
