@@ -425,6 +425,10 @@ FUNCTIONAL = [
         ShapeError, "binary_cross_entropy_with_logits()", "pos_weight", "(2,)"),
     C(F.kl_div, logits, probs, reduction="batch").raises(ValueError, "kl_div()", "reduction", "'batch'"),
     C(F.kl_div, logits, x45).raises(ShapeError, "kl_div()", "target", "(4, 5)"),
+    C(F.one_hot, tl.tensor([0, 3]), 3).raises(ValueError, "one_hot()", "tensor", "3"),
+    C(F.one_hot, tl.tensor([0.0, 1.0]), 2).raises(TypeError, "one_hot()", "tensor", "float32"),
+    C(F.one_hot, tl.tensor([0]), 2.5).raises(TypeError, "one_hot()", "num_classes", "float"),
+    C(F.one_hot, tl.tensor([0]), -3).raises(ValueError, "one_hot()", "num_classes", "-3"),
     # ---- pad, linear, activations
     C(F.pad, x23, (1,)).raises(ValueError, "pad()", "pad", "(1,)"),
     C(F.pad, x23, (1, 1) * 3).raises(ValueError, "pad()", "pad", "(2, 3)"),

@@ -45,3 +45,31 @@ def softplus(input, beta=1.0, threshold=20.0):
     input = _input(input, "softplus")
     scaled = input * beta
     return where(scaled > threshold, input, log1p(exp(where(scaled > threshold, 0.0, scaled))) / beta)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index (PyTorch's
+    one_hot); num_classes=-1 means max(tensor) + 1. Not differentiable (integer output)."""
+    import numpy as np
+    from ..tensor import Tensor
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot(): argument 'tensor' must be a Tensor, not {type(tensor).__name__}")
+    if tensor.dtype.is_floating_point or tensor.dtype.name == "bool":
+        raise TypeError(f"one_hot(): argument 'tensor' must have an integer dtype (class indices), got {tensor.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot(): argument 'num_classes' must be an int, not {type(num_classes).__name__}")
+    idx = tensor._data.astype(np.int64)
+    if num_classes == -1:
+        if idx.size == 0:
+            raise ValueError("one_hot(): can not infer total number of classes from empty tensor "
+                             f"(shape {tuple(idx.shape)}); pass num_classes")
+        num_classes = int(idx.max()) + 1
+    if num_classes < 0:
+        raise ValueError(f"one_hot(): argument 'num_classes' must be -1 or >= 0, got {num_classes}")
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise ValueError(f"one_hot(): class index {int(bad)} in argument 'tensor' (shape {tuple(idx.shape)}) "
+                         f"is out of range [0, {num_classes})")
+    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return Tensor._wrap(out)
