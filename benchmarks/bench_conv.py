@@ -34,8 +34,12 @@ def _parse():
                    help="seconds a sample lasts at least (calls are repeated)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    p.add_argument("--quick", action="store_true", help="smoke test: every case, 3 short samples")
     p.add_argument("--only", default="", help="comma-separated substrings of case names to run")
-    return p.parse_args()
+    args = p.parse_args()
+    if args.quick:
+        args.reps, args.min_time = 3, 0.01
+    return args
 
 
 ARGS = _parse()

@@ -40,7 +40,11 @@ def _parse():
     p.add_argument("--batches", type=int, default=50, help="batches per sample")
     p.add_argument("--epochs", type=int, default=2, help="loader epochs per worker setting (best reported)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
-    return p.parse_args()
+    p.add_argument("--quick", action="store_true", help="smoke test: 3 short samples, 1 loader epoch")
+    args = p.parse_args()
+    if args.quick:
+        args.reps, args.batches, args.epochs = 3, 10, 1
+    return args
 
 
 class _Random(Dataset):

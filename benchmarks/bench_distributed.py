@@ -152,7 +152,10 @@ def main():
     p.add_argument("--steps", type=int, default=20, help="timed steps for LeNet-5 (ResNet-20: 0.3x, at least 5)")
     p.add_argument("--json", default=None)
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quick", action="store_true", help="smoke test: 3 timed steps")
     args = p.parse_args()
+    if args.quick:
+        args.steps = 3
     if args.worker:
         return worker(args.steps)
     import tensorlite as tl

@@ -35,7 +35,11 @@ def _parse():
                    help="seconds a sample lasts at least (calls are repeated)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
-    return p.parse_args()
+    p.add_argument("--quick", action="store_true", help="smoke test: every case, 3 short samples")
+    args = p.parse_args()
+    if args.quick:
+        args.reps, args.min_time = 3, 0.01
+    return args
 
 
 ARGS = _parse()

@@ -34,7 +34,11 @@ def _parse():
     p.add_argument("--min-time", type=float, default=0.05, help="seconds a sample lasts at least")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
-    return p.parse_args()
+    p.add_argument("--quick", action="store_true", help="smoke test: every case, 3 short samples")
+    args = p.parse_args()
+    if args.quick:
+        args.reps, args.min_time = 3, 0.01
+    return args
 
 
 ARGS = _parse()

@@ -30,7 +30,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=7)
     p.add_argument("--json", default=None)
+    p.add_argument("--quick", action="store_true", help="smoke test: 3 runs")
     args = p.parse_args()
+    if args.quick:
+        args.reps = 3
     import torch
     import tensorlite as tl
     torch.set_num_threads(1)

@@ -31,8 +31,8 @@ def tl_step_fn(name):
     return step
 
 
-def torch_step_fn(name, channels_last):
-    import torch
+def torch_model(name):
+    """LeNet-5 or ResNet-20 in PyTorch, the architectures of tl.models."""
     import torch.nn as nn
     import torch.nn.functional as F
     if name == "lenet5":
@@ -75,6 +75,13 @@ def torch_step_fn(name, channels_last):
                 x = self.layers(F.relu(self.bn1(self.conv1(x))))
                 return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
         model = ResNet20()
+    return model
+
+
+def torch_step_fn(name, channels_last):
+    import torch
+    import torch.nn.functional as F
+    model = torch_model(name)
     x = torch.randn(128, 3, 32, 32)
     y = torch.randint(0, 10, (128,))
     if channels_last:
@@ -109,7 +116,10 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--models", default="lenet5,resnet20")
     p.add_argument("--json", default=None)
+    p.add_argument("--quick", action="store_true", help="smoke test: 1 warm-up and 3 timed steps")
     args = p.parse_args()
+    if args.quick:
+        args.reps, args.warmup = 3, 1
     import torch
     import tensorlite as tl
     torch.set_num_threads(args.threads)
