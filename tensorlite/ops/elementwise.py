@@ -5,6 +5,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..errors import ShapeError, ArgumentError
+from ..backend.numba_math import relu_backward
 from ._helpers import as_tensor, operands, float_operand, unbroadcast, check_broadcast, _is_scalar
 
 __all__ = ["add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "neg", "exp", "log", "log1p", "sqrt",
@@ -233,7 +234,20 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_arrays
-        return where(_const(out > 0), g, 0.0)       # gradient 0 at x == 0, as PyTorch
+        return ReluGrad.apply(g, out)               # gradient 0 at x == 0, as PyTorch
+
+
+class ReluGrad(Function):
+    """relu's backward as one fused op (PyTorch's threshold_backward): g where out > 0, else 0.
+    It is linear in g with the same mask, so its own backward is itself (for create_graph)."""
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.out = out
+        return relu_backward(g, out)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ReluGrad.apply(gg, ctx.out), None
 
 
 class LeakyRelu(Function):
