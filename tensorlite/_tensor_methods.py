@@ -25,7 +25,10 @@ logical_and logical_or logical_xor logical_not bitwise_not isnan isinf isfinite 
 amax amin argmax argmin prod logsumexp softmax log_softmax gather cumsum all any count_nonzero reshape view
 permute transpose swapaxes swapdims t movedim expand expand_as broadcast_to squeeze unsqueeze flatten
 unflatten contiguous clone flip narrow split chunk tensor_split unbind select repeat tile roll matmul mm
-bmm dot mv outer index_select masked_fill""".split()
+bmm dot mv outer index_select masked_fill
+sort argsort topk median unique cumprod tril triu diag trace norm allclose isclose equal nonzero masked_select
+scatter scatter_add diff nan_to_num exp2 log2 log10 sinh cosh asin acos atan atan2 arctan2 hypot logaddexp
+lerp fmod addmm baddbmm cross""".split()
 
 for _name in _SAME_NAME:
     setattr(Tensor, _name, _method(getattr(ops, _name)))
@@ -166,6 +169,8 @@ def _def_inplace(name, fn):
 
 for _name in "add sub mul div pow clamp clip maximum minimum masked_fill remainder".split():
     _def_inplace(_name + "_", getattr(ops, _name))
+for _name in "scatter scatter_add tril triu fmod lerp nan_to_num".split():
+    _def_inplace(_name + "_", getattr(ops, _name))
 for _name in "exp log sqrt neg abs relu sigmoid tanh sign floor ceil round trunc reciprocal".split():
     _def_inplace(_name + "_", getattr(ops, _name))
 _def_inplace("clamp_min_", lambda s, m: ops.clamp(s, min=m))
@@ -173,7 +178,6 @@ _def_inplace("clamp_max_", lambda s, m: ops.clamp(s, max=m))
 _def_inplace("copy_", lambda s, src, non_blocking=False: _copy_value(s, src))
 _def_inplace("addcmul_", lambda s, t1, t2, value=1: s + value * t1 * t2)
 _def_inplace("addcdiv_", lambda s, t1, t2, value=1: s + value * t1 / t2)
-_def_inplace("lerp_", lambda s, end, weight: s + weight * (end - s))
 _def_inplace("index_put_", lambda s, indices, values, accumulate=False: ops.index_put(s, indices, values))
 
 

@@ -2,9 +2,11 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ..errors import ShapeError
-from ..tensor import Tensor
-from ._helpers import as_tensor, operands, unbroadcast
+from .. import dtypes
+from ..errors import ShapeError, DTypeError
+from ..tensor import Tensor, _wrap_dim
+from ._helpers import as_tensor, operands, unbroadcast, _is_scalar
+from .reduction import Gather, ScatterAdd
 
 
 def _is_advanced(idx):
@@ -214,3 +216,120 @@ def masked_fill(input, mask, value):
                          f"{tuple(value.shape)}")
     fill, _ = operands(value, x, "masked_fill")
     return where(m, fill.to(x.dtype), x)
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or (as_tuple) one 1-D tensor per
+    dim (a 0-d input counts as 1-D there, as PyTorch)."""
+    x = as_tensor(input, "nonzero")
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(x._data)))
+    return Tensor._wrap(np.argwhere(x._data).astype(np.int64, copy=False)
+                        .reshape(int(np.count_nonzero(x._data)), x.ndim))
+
+
+def masked_select(input, mask):
+    """The elements of input where mask (broadcast together) is True, as a 1-D tensor."""
+    x = as_tensor(input, "masked_select")
+    m = as_tensor(mask, "masked_select", "mask")
+    if m.dtype.name != "bool":
+        raise TypeError(f"masked_select(): argument 'mask' must be a bool tensor, got {m.dtype}")
+    try:
+        shape = np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ShapeError(f"masked_select(): argument 'mask' of shape {tuple(m.shape)} cannot be broadcast with "
+                         f"argument 'input' of shape {tuple(x.shape)}") from None
+    return getitem(x.expand(*shape), m.expand(*shape))
+
+
+class ScatterSet(Function):
+    """out = zeros(shape); out[index along dim] = src (for a repeated index, one of the writes wins).
+    Every src element gets the gradient of the place it was written to (PyTorch's rule)."""
+    @staticmethod
+    def forward(ctx, src, index, dim, shape):
+        ctx.index, ctx.dim = index, dim
+        out = np.zeros(shape, dtype=src.dtype)
+        idx = list(np.indices(index.shape, sparse=True))
+        idx[dim] = index
+        out[tuple(idx)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return Gather.apply(g, ctx.index, ctx.dim), None, None, None
+
+
+def _scatter_index(x, dim, index, src, fname):
+    index = as_tensor(index, fname, "index")
+    if index.dtype is not dtypes.int64:
+        raise TypeError(f"{fname}(): argument 'index' must be an int64 tensor, got {index.dtype}")
+    d = _wrap_dim(dim, x.ndim, fname)
+    if index.ndim != x.ndim or (src is not None and src.ndim != x.ndim):
+        raise ShapeError(f"{fname}(): argument 'index' of shape {tuple(index.shape)}"
+                         + (f", argument 'src' of shape {tuple(src.shape)}" if src is not None else "")
+                         + f" and argument 'input' of shape {tuple(x.shape)} must have the same number of "
+                           f"dimensions")
+    for i, n in enumerate(index.shape):
+        for name, t in (("input", x), ("src", src)):
+            if t is not None and n > t.shape[i] and not (name == "input" and i == d):
+                raise ShapeError(f"{fname}(): argument 'index' of shape {tuple(index.shape)} is larger than argument "
+                                 f"'{name}' of shape {tuple(t.shape)} in dimension {i}")
+    idx = index._data
+    size = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx[(idx < 0) | (idx >= size)].ravel()[0]
+        raise IndexError(f"{fname}(): argument 'index' holds {bad}, out of range for dim {d} of size {size} "
+                         f"(input of shape {tuple(x.shape)})")
+    return d, idx
+
+
+def _scatter_src(x, src, fname):
+    src = as_tensor(src, fname, "src")
+    if src.dtype is not x.dtype:
+        raise DTypeError(f"{fname}(): expected argument 'src' to have dtype {x.dtype.name} (as 'input'), got "
+                         f"{src.dtype.name}")
+    return src
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of input with src (or the number `value`) written at index along dim:
+    out[i][index[i][j]] = src[i][j] for dim 1 (likewise for other dims)."""
+    from .elementwise import where
+    x = as_tensor(input, "scatter")
+    if src is not None and not isinstance(src, (Tensor, np.ndarray, list, tuple)):
+        src, value = None, src                 # scatter(input, dim, index, value)
+    if (src is None) == (value is None):
+        raise TypeError(f"scatter(): expected exactly one of argument 'src' (a Tensor) or argument 'value' "
+                        f"(a number), got src={type(src).__name__}, value={value!r:.40}")
+    if reduce is not None:
+        if reduce == "add" and src is not None:
+            return scatter_add(x, dim, index, src)
+        raise ValueError(f"scatter(): argument 'reduce' must be None (or 'add' with a src tensor), got {reduce!r}")
+    if src is not None:
+        src = _scatter_src(x, src, "scatter")
+        d, idx = _scatter_index(x, dim, index, src, "scatter")
+        region = src[tuple(slice(0, n) for n in idx.shape)] if src.ndim else src
+    else:
+        if not _is_scalar(value) and not (isinstance(value, Tensor) and value.ndim == 0):
+            raise TypeError(f"scatter(): argument 'value' must be a number, got {value!r:.40}")
+        d, idx = _scatter_index(x, dim, index, None, "scatter")
+        v = value._data if isinstance(value, Tensor) else value
+        region = Tensor._wrap(np.full(idx.shape, v, dtype=x._data.dtype))
+    if x.ndim == 0:        # a 0-d input: its one element is written
+        return where(Tensor._wrap(np.asarray(True)), region.reshape(()), x)
+    hit = np.zeros(x.shape, dtype=bool)                 # the places written to
+    pos = list(np.indices(idx.shape, sparse=True))
+    pos[d] = idx
+    hit[tuple(pos)] = True
+    return where(Tensor._wrap(hit), ScatterSet.apply(region, idx, d, tuple(x.shape)), x)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with src added at index along dim (repeated indices accumulate)."""
+    x = as_tensor(input, "scatter_add")
+    src = _scatter_src(x, src, "scatter_add")
+    d, idx = _scatter_index(x, dim, index, src, "scatter_add")
+    if x.ndim == 0:
+        return x + src
+    region = src[tuple(slice(0, n) for n in idx.shape)]
+    return x + ScatterAdd.apply(region, idx, d, tuple(x.shape))

@@ -13,7 +13,7 @@ from ..errors import DTypeError, ShapeError
 from ._helpers import as_tensor, dims_arg, check_float
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "logsumexp",
-           "softmax", "log_softmax", "gather", "cumsum", "all", "any", "count_nonzero"]
+           "softmax", "log_softmax", "gather", "cumsum", "cumprod", "all", "any", "count_nonzero"]
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -143,6 +143,35 @@ class Cumsum(Function):
     @staticmethod
     def backward(ctx, g):
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+class Cumprod(Function):
+    """Running product along dim. Backward without zeros: reverse-cumsum(g * out) / x. With a zero
+    in x that division is 0/0, so there the gradient is taken exactly: d out_j / d x_k is the
+    running product up to j with x_k replaced by 1, a Cumprod of an (n, n) matrix (O(n^2))."""
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        out = np.cumprod(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else np.int64).reshape(x.shape)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        d = ctx.dim
+        if x.ndim == 0:
+            return g
+        if not (x._data == 0).any():
+            return (g * out).flip(d).cumsum(d).flip(d) / x
+        from .elementwise import where
+        xs, gs = x.movedim(d, -1), g.movedim(d, -1)                 # (..., n)
+        n = xs.shape[-1]
+        eye = Tensor._wrap(np.eye(n, dtype=bool))
+        rows = where(eye, 1.0, xs.unsqueeze(-2).expand(*xs.shape[:-1], n, n))   # row k: x with x_k = 1
+        partial = Cumprod.apply(rows, rows.ndim - 1)             # [..., k, j] = prod_{i <= j, i != k} x_i
+        upper = Tensor._wrap(np.triu(np.ones((n, n), dtype=x._data.dtype)))    # only j >= k depends on x_k
+        return (partial * upper * gs.unsqueeze(-2)).sum(-1).movedim(-1, d)
 
 
 class LogSoftmax(Function):
@@ -369,6 +398,11 @@ def gather(input, dim, index):
 def cumsum(input, dim, dtype=None):
     x = _to_dtype(as_tensor(input, "cumsum"), dtype, "cumsum")
     return Cumsum.apply(x, _wrap_dim(dim, x.ndim, "cumsum"))
+
+
+def cumprod(input, dim, dtype=None):
+    x = _to_dtype(as_tensor(input, "cumprod"), dtype, "cumprod")
+    return Cumprod.apply(x, _wrap_dim(dim, x.ndim, "cumprod"))
 
 
 def all(input, dim=None, keepdim=False):  # noqa: A001
