@@ -3,13 +3,21 @@ from . import functional  # noqa: F401
 from . import init  # noqa: F401
 from .parameter import Parameter, Buffer  # noqa: F401
 from .module import Module  # noqa: F401
-from .container import Sequential, ModuleList, ModuleDict  # noqa: F401
-from .layers import (Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d,  # noqa: F401
-                     BatchNorm2d, LocalResponseNorm, Dropout, Dropout2d, ReLU, ReLU6, SiLU, LeakyReLU, GELU,
-                     Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Unflatten)
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .layers import (Identity, Linear, Conv1d, Conv2d, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
+                     AdaptiveAvgPool2d, AdaptiveMaxPool2d, BatchNorm1d, BatchNorm2d, LocalResponseNorm, Dropout,
+                     Dropout2d, ReLU, ReLU6, SiLU, LeakyReLU, GELU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten,
+                     Unflatten)
 from .upsampling import ConvTranspose2d, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d  # noqa: F401
 from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCEWithLogitsLoss,  # noqa: F401
-                   BCELoss)
+                   BCELoss, HuberLoss, KLDivLoss)
+from .activation import (ELU, CELU, SELU, Mish, Hardswish, Hardsigmoid, Softsign, LogSigmoid,  # noqa: F401
+                         Tanhshrink, Softmin, GLU, Softplus, Hardtanh, Threshold, PReLU)
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+from .vision import PixelShuffle, Unfold  # noqa: F401
+from .normalization import LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d  # noqa: F401
+from .sparse import Embedding  # noqa: F401
+from .padding import ConstantPad2d, ZeroPad2d  # noqa: F401
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401
 from . import utils  # noqa: F401
 from . import parallel  # noqa: F401

@@ -1,7 +1,9 @@
 """Sequential, ModuleList, ModuleDict."""
 from collections import OrderedDict
 
+from ..tensor import Tensor
 from .module import Module
+from .parameter import Parameter
 
 
 class Sequential(Module):
@@ -132,6 +134,119 @@ class ModuleDict(Module):
 
     def forward(self, *args):
         raise NotImplementedError("ModuleDict is a container: call its modules, not the dict")
+
+
+def _as_parameter(value, owner, what):
+    """Tensors become Parameters (as PyTorch's ParameterList / ParameterDict); other objects are
+    rejected (PyTorch stores them as plain attributes, tensorlite raises TypeError)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value, requires_grad=value.is_floating_point())
+    raise TypeError(f"{owner}: {what} must be a Parameter or a Tensor, got {type(value).__name__}")
+
+
+class ParameterList(Module):
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
+
+    def __setitem__(self, idx, param):
+        i = _index(idx, len(self), "ParameterList")
+        self.register_parameter(str(i), _as_parameter(param, "ParameterList", f"argument 'value' at index {i}"))
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value, "ParameterList.append()",
+                                                              "argument 'value'"))
+        return self
+
+    def extend(self, values):
+        if isinstance(values, (Tensor, str)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"ParameterList.extend(): argument 'values' must be an iterable of Parameters, got "
+                            f"{type(values).__name__}")
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                         for k, p in self._parameters.items())
+
+    def forward(self, *args):
+        raise NotImplementedError("ParameterList is a container: use its parameters, not the list")
+
+
+class ParameterDict(Module):
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def update(self, parameters):
+        if isinstance(parameters, (Tensor, str)):
+            pairs = None
+        else:
+            try:
+                pairs = [(k, v) for k, v in (parameters.items() if hasattr(parameters, "items") else parameters)]
+            except (TypeError, ValueError):
+                pairs = None
+        if pairs is None:
+            raise TypeError(f"ParameterDict.update(): argument 'parameters' must be a mapping or an iterable of "
+                            f"(name, Parameter) pairs, got {type(parameters).__name__}")
+        for k, v in pairs:
+            self[k] = v
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value, "ParameterDict", f"value for key {key!r}"))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        return self._parameters.pop(key)
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                         for k, p in self._parameters.items())
+
+    def forward(self, *args):
+        raise NotImplementedError("ParameterDict is a container: use its parameters, not the dict")
 
 
 def _index(idx, n, owner):

@@ -5,9 +5,15 @@ from ..ops.movement import pad  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
 from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from ..ops.upsample import interpolate  # noqa: F401
-from ..ops.pool import max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
-from ..ops.normalization import (batch_norm, layer_norm, group_norm, local_response_norm,  # noqa: F401
-                                 dropout, dropout2d)
+from ..ops.pool import (max_pool1d, avg_pool1d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401
+                       adaptive_max_pool2d)
+from ..ops.normalization import (batch_norm, instance_norm, layer_norm, group_norm,  # noqa: F401
+                                 local_response_norm, dropout, dropout2d)
+from ..ops.activation import (elu, selu, celu, mish, softsign, hardswish, hardsigmoid,  # noqa: F401
+                              logsigmoid, softmin, glu, prelu, threshold, tanhshrink)
+from ..ops.distance import normalize, cosine_similarity, pairwise_distance  # noqa: F401
+from ..ops.vision import pixel_shuffle, unfold  # noqa: F401
+from ..ops.sparse import embedding  # noqa: F401
 from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss, huber_loss,  # noqa: F401
                         binary_cross_entropy_with_logits, binary_cross_entropy, kl_div)
 

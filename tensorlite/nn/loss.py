@@ -5,10 +5,14 @@ from .module import Module
 
 
 class _Loss(Module):
+    _reductions = ("none", "mean", "sum")
+
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("none", "mean", "sum"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        if reduction not in self._reductions:
+            raise ValueError(f"{type(self).__name__}: reduction must be "
+                             f"{', '.join(repr(r) for r in self._reductions[:-1])} or {self._reductions[-1]!r}, "
+                             f"got {reduction!r}")
         self.reduction = reduction
 
     def _register_weight(self, name, value):
@@ -77,3 +81,28 @@ class BCELoss(_Loss):
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """Pointwise KL divergence with log-probability `input`; reduction='batchmean' is the
+    mathematically correct KL (sum / batch size); 'mean' averages over all elements, as PyTorch."""
+    _reductions = ("none", "mean", "sum", "batchmean")
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        if size_average is not None or reduce is not None:
+            raise ValueError(f"KLDivLoss: the deprecated arguments 'size_average' ({size_average!r}) and 'reduce' "
+                             f"({reduce!r}) are not supported; use reduction=")
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -1,5 +1,5 @@
-"""Normalization and dropout: batch_norm, layer_norm, group_norm, local_response_norm, dropout,
-dropout2d (PyTorch's torch.nn.functional semantics).
+"""Normalization and dropout: batch_norm, instance_norm, layer_norm, group_norm, local_response_norm,
+dropout, dropout2d (PyTorch's torch.nn.functional semantics).
 
 batch_norm runs fused Numba kernels (tensorlite/backend/nb_norm.py): one kernel per direction.
 Its backward uses the kernel when the gradient itself is not being differentiated; under
@@ -17,7 +17,8 @@ from ..random import rng
 from ..tensor import Tensor
 from ._helpers import as_tensor, check_float
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "local_response_norm", "dropout", "dropout2d"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm", "dropout",
+           "dropout2d"]
 
 
 def _const(arr):
@@ -309,6 +310,58 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     _check_eps(eps, fname)
     out = _normalize_last(x.reshape(N, int(num_groups), -1), 1, float(eps)).reshape(*x.shape)
     bs = _bshape(x.ndim, C)
+    if weight is not None:
+        out = out * weight.reshape(bs)
+    if bias is not None:
+        out = out + bias.reshape(bs)
+    return out
+
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalize each (sample, channel) plane of an (N, C, *) input over its spatial dims
+    (torch.nn.functional.instance_norm). With use_input_stats and running buffers given, the
+    buffers move towards the batch average of the per-instance mean and UNBIASED variance;
+    use_input_stats=False normalizes with the running buffers instead."""
+    fname = "instance_norm"
+    x = as_tensor(input, fname)
+    check_float(x, fname)
+    if x.ndim < 3:
+        raise ShapeError(f"{fname}(): expected an input of shape (N, C, *spatial) with at least one spatial "
+                         f"dim, got shape {tuple(x.shape)}")
+    N, C = x.shape[:2]
+    weight = _check_channel_vec(weight, "weight", C, x, fname)
+    bias = _check_channel_vec(bias, "bias", C, x, fname)
+    running_mean = _check_channel_vec(running_mean, "running_mean", C, x, fname)
+    running_var = _check_channel_vec(running_var, "running_var", C, x, fname)
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
+        raise TypeError(f"{fname}(): argument 'momentum' must be a float, got {momentum!r:.40}")
+    _check_eps(eps, fname)
+    eps, bs = float(eps), _bshape(x.ndim, C)
+    if use_input_stats:
+        spatial = x.numel() // (N * C) if N * C else 0
+        if spatial == 1:
+            raise ValueError(f"{fname}(): expected more than 1 spatial element when training, got input of "
+                             f"shape {tuple(x.shape)}")
+        flat = x.reshape(N, C, -1)
+        out = _normalize_last(flat, 1, eps).reshape(*x.shape)
+        if spatial > 1 and N:
+            arr = flat._data.astype(np.float64)
+            stats = (arr.mean(axis=(0, 2)), arr.var(axis=2, ddof=1).mean(axis=0))
+            for buf, stat in ((running_mean, stats[0]), (running_var, stats[1])):
+                if buf is not None:
+                    new = (1.0 - momentum) * buf._data.astype(np.float64) + momentum * stat
+                    np.copyto(buf._data, new.reshape(buf._data.shape), casting="unsafe")
+                    buf._bump()
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{fname}(): running_mean and running_var must be given when "
+                             f"use_input_stats=False, got running_mean={type(running_mean).__name__}, "
+                             f"running_var={type(running_var).__name__}")
+        mean = _const(running_mean._data.astype(x._data.dtype).reshape(bs))
+        var = _const(running_var._data.astype(x._data.dtype).reshape(bs))
+        out = (x - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(bs)
     if bias is not None:

@@ -1,5 +1,6 @@
 """2-D pooling with PyTorch's semantics: max_pool2d, avg_pool2d, adaptive_avg_pool2d,
-adaptive_max_pool2d, over (N, C, H, W) or unbatched (C, H, W) float tensors.
+adaptive_max_pool2d, over (N, C, H, W) or unbatched (C, H, W) float tensors; max_pool1d and
+avg_pool1d over (N, C, L) / (C, L) are the 2-D pools of the (N, C, 1, L) view.
 
 The arithmetic runs in tensorlite's C kernels (tensorlite.backend.pool), one (n, c) plane at a
 time; float16 is computed in float32 and rounded back; integer tensors are rejected (TypeError).
@@ -39,7 +40,7 @@ from ..errors import ShapeError, DTypeError
 from ..tensor import Tensor
 from ._helpers import as_tensor
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_pool1d", "avg_pool1d"]
 
 
 def _backend():
@@ -248,7 +249,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Max pooling as torch.nn.functional.max_pool2d (see the module docstring for the window,
     ceil_mode, tie and NaN rules). With return_indices=True also returns int64 indices of the
     maxima, flattened per (H, W) plane."""
-    fname = "max_pool2d"
+    return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _max_pool(fname, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, batched, half = _input(fname, input)
     k, s, p, d, out = _window_args(fname, x, kernel_size, stride, padding, dilation, ceil_mode)
     need_idx = bool(return_indices) or (is_grad_enabled() and x.requires_grad)
@@ -279,7 +283,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                divisor_override=None):
     """Average pooling as torch.nn.functional.avg_pool2d. Sum pooling is
     ``avg_pool2d(x, k) * (k * k)`` (or ``divisor_override=1``)."""
-    fname = "avg_pool2d"
+    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def _avg_pool(fname, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     x, batched, half = _input(fname, input)
     k, s, p, _, out = _window_args(fname, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
@@ -303,3 +311,48 @@ def adaptive_avg_pool2d(input, output_size):
     out = _output_size_arg(fname, output_size, *x.shape[2:])
     y = AvgPool2d.apply(x, ("adaptive", out))
     return _finish(y, batched, half)
+
+
+# ---------------------------------------------------------------- 1-D pools: 2-D pools of height 1
+def _single(fname, name, v, lo):
+    if isinstance(v, (tuple, list)) and len(v) == 1:
+        v = v[0]
+    if not _is_int(v):
+        raise TypeError(f"{fname}(): argument '{name}' must be an int or a tuple of 1 int, got {v!r}")
+    if v < lo:
+        raise ValueError(f"{fname}(): argument '{name}' must be {'positive' if lo else 'non-negative'}, got {v!r}")
+    return int(v)
+
+
+def _input1d(fname, input, kernel_size, stride, padding, dilation):
+    x = as_tensor(input, fname)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{fname}(): expected a 2-D (unbatched) or 3-D (batched) input, got input "
+                         f"of shape {tuple(x.shape)}")
+    k = _single(fname, "kernel_size", kernel_size, 1)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
+        _single(fname, "stride", stride, 1)
+    p = _single(fname, "padding", padding, 0)
+    d = _single(fname, "dilation", dilation, 1)
+    if p > k // 2:
+        raise ValueError(f"{fname}(): pad should be at most half of kernel size, got padding={padding!r} "
+                         f"and kernel_size={kernel_size!r}")
+    return x.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max pooling over (N, C, L) or (C, L), as torch.nn.functional.max_pool1d (the 2-D pool of an
+    (N, C, 1, L) view; indices count along L)."""
+    fname = "max_pool1d"
+    x, k, s, p, d = _input1d(fname, input, kernel_size, stride, padding, dilation)
+    out = _max_pool(fname, x, k, s, p, d, ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Average pooling over (N, C, L) or (C, L), as torch.nn.functional.avg_pool1d."""
+    fname = "avg_pool1d"
+    x, k, s, p, _ = _input1d(fname, input, kernel_size, stride, padding, 1)
+    return _avg_pool(fname, x, k, s, p, ceil_mode, count_include_pad, None).squeeze(-2)
