@@ -257,3 +257,16 @@ def test_fine_tuning_with_parameter_groups_uses_lower_lr_for_the_body():
     opt.step()
     np.testing.assert_allclose(model[0].weight.detach().numpy(), w_body - 0.001 * g_body, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(model[2].weight.detach().numpy(), w_head - 0.1 * g_head, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("kw", [{}, {"bias": False}, {"affine": False}, {"momentum": None, "bias": False}])
+def test_batchnorm_bias_flag_repr_keys_and_values_match_torch(kw):
+    torch = pytest.importorskip("torch")
+    ours, theirs = tl.nn.BatchNorm2d(3, **kw), torch.nn.BatchNorm2d(3, **kw)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    x = np.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(np.float32)
+    for _ in range(2):
+        np.testing.assert_allclose(ours(tl.from_numpy(x)).detach().numpy(),
+                                   theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-6)
