@@ -204,6 +204,21 @@ class AdaptiveMaxPool2d(Module):
         return f"output_size={self.output_size}"
 
 
+def norm_parameters(module, shape, affine, bias, track_running_stats, dtype):
+    """The parameters and buffers of PyTorch's normalization layers: weight (ones) and bias (zeros,
+    unless bias=False) when affine; running mean/var and num_batches_tracked when tracking
+    statistics; each registered as None otherwise, so state-dict keys match PyTorch's.
+    track_running_stats=None: a layer without running statistics (LayerNorm, GroupNorm)."""
+    module.register_parameter("weight", Parameter(creation.ones(*shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(creation.zeros(*shape, dtype=dtype)) if affine and bias else None)
+    track = track_running_stats
+    if track is None:
+        return
+    module.register_buffer("running_mean", creation.zeros(*shape, dtype=dtype) if track else None)
+    module.register_buffer("running_var", creation.ones(*shape, dtype=dtype) if track else None)
+    module.register_buffer("num_batches_tracked", creation.tensor(0, dtype="int64") if track else None)
+
+
 class _BatchNorm(Module):
     _expected_dims = ()
 
@@ -213,23 +228,7 @@ class _BatchNorm(Module):
         _check_positive_int(num_features, "num_features", type(self).__name__)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", creation.tensor(0, dtype="int64"))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        norm_parameters(self, (num_features,), affine, bias, track_running_stats, dtype)
 
     def reset_running_stats(self):
         if self.track_running_stats:

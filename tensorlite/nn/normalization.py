@@ -2,11 +2,10 @@
 BatchNorm lives in layers.py."""
 import numbers
 
-from .. import creation
 from . import functional as F
 from . import init
+from .layers import norm_parameters
 from .module import Module
-from .parameter import Parameter
 
 
 def _positive_int(v, name, owner):
@@ -24,16 +23,7 @@ class LayerNorm(Module):
                             f"{normalized_shape!r:.40}")
         self.normalized_shape = tuple(_positive_int(s, "normalized_shape", "LayerNorm") for s in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.empty(*self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.empty(*self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        norm_parameters(self, self.normalized_shape, elementwise_affine, bias, None, dtype)
 
     def reset_parameters(self):
         if self.elementwise_affine:
@@ -58,16 +48,7 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: argument 'num_channels' ({num_channels}) must be divisible by "
                              f"argument 'num_groups' ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(creation.empty(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.empty(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        norm_parameters(self, (num_channels,), affine, bias, None, dtype)
 
     def reset_parameters(self):
         if self.affine:
@@ -92,23 +73,7 @@ class _InstanceNorm(Module):
         name = type(self).__name__
         self.num_features = _positive_int(num_features, "num_features", name)
         self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", creation.tensor(0, dtype="int64"))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        norm_parameters(self, (self.num_features,), affine, bias, track_running_stats, dtype)
 
     def reset_running_stats(self):
         if self.track_running_stats:
