@@ -64,7 +64,7 @@ def table():
         acc, top5 = 100 * h[-1]["test_acc"], 100 * h[-1]["test_top5"]
         minutes = sum(r["seconds"] for r in h) / 60
         recipe = (f"{a['optimizer']} lr {a['lr']}, {a['schedule']}, wd {a['weight_decay']}, "
-                  f"{'crop+flip' if a['augment'] else 'no augmentation'}, batch {a['batch_size']}")
+                  f"{_augmentation(a)}, batch {a['batch_size']}")
         epochs = f"{len(h)}" + ("" if done else f" of {a['epochs']} (running)")
         rows.append(f"| {what} | {lecture if lecture is not None else '-'} | {acc:.2f}% | {top5:.2f}% | {epochs} "
                     f"| {minutes:.1f} min | {recipe} |")
@@ -74,6 +74,13 @@ def table():
     _write_atomic(os.path.join(RESULTS, "lecture_comparison.md"), text)
     _write_atomic(os.path.join(RESULTS, "lecture_comparison.json"), json.dumps(data, indent=2))
     print(text)
+
+
+def _augmentation(args):
+    if not args["augment"]:
+        return "no augmentation"
+    pad = args.get("crop_padding", 4)     # runs from before --crop-padding existed used 4
+    return "crop+flip" if pad == 4 else f"crop (padding {pad})+flip"
 
 
 def _write_atomic(path, text):
