@@ -135,3 +135,20 @@ def test_gradients_at_the_domain_boundary_follow_torch(torch, name, dtype):
     ref.sum().backward()
     _same(out, ref, 1e-6)
     _same(tx.grad, px.grad, 1e-6)
+
+
+@pytest.mark.parametrize("n", [7, 70_000])      # the serial and the parallel kernel
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_keeps_nan_and_negative_zero_like_torch_and_its_gradient_is_zero_there(n, dtype):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    x[::7], x[1::11], x[2::13] = -0.0, np.nan, 0.0
+    t, tt = tl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = t.relu(), torch.relu(tt)
+    assert np.array_equal(y.detach().numpy(), ty.detach().numpy(), equal_nan=True)
+    assert np.array_equal(np.signbit(y.detach().numpy()), np.signbit(ty.detach().numpy()))
+    g = np.random.default_rng(1).standard_normal(n).astype(dtype)
+    g[::5] = np.nan                                  # NaN upstream gradients are masked, not propagated
+    y.backward(tl.from_numpy(g))
+    ty.backward(torch.from_numpy(g))
+    assert np.array_equal(t.grad.numpy(), tt.grad.numpy(), equal_nan=True)

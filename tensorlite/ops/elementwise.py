@@ -5,7 +5,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..errors import ShapeError, ArgumentError
-from ..backend.numba_math import relu_backward
+from ..backend.numba_math import relu as relu_kernel, relu_backward
 from ._helpers import as_tensor, operands, float_operand, unbroadcast, check_broadcast, _is_scalar
 
 __all__ = ["add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "neg", "exp", "log", "log1p", "sqrt",
@@ -227,7 +227,7 @@ class Sigmoid(Function):
 class Relu(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0, dtype=x.dtype)
+        out = relu_kernel(x)
         ctx.save_for_backward(out)
         return out
 
@@ -238,7 +238,7 @@ class Relu(Function):
 
 
 class ReluGrad(Function):
-    """relu's backward as one fused op (PyTorch's threshold_backward): g where out > 0, else 0.
+    """relu's backward as one fused op (PyTorch's threshold_backward): 0 where out <= 0, else g.
     It is linear in g with the same mask, so its own backward is itself (for create_graph)."""
     @staticmethod
     def forward(ctx, g, out):
