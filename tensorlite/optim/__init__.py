@@ -1,6 +1,7 @@
 """tensorlite.optim: optimizers, learning-rate schedulers and gradient clipping (torch.optim's API).
 
-Optimizers: SGD, Adam, AdamW, RMSprop (PyTorch's update rules, param groups, state_dict layout).
+Optimizers: SGD, Adam, AdamW, RMSprop (PyTorch's update rules, param groups, state_dict layout);
+Adagrad, Adamax, NAdam, RAdam (same API and state layout; a plain numpy update per parameter).
 Each param group is stored per dtype in one flat buffer (every parameter's storage is a view into
 it) and one step runs one fused Numba kernel over the whole group.  The layout is public:
 
@@ -13,14 +14,17 @@ it) and one step runs one fused Numba kernel over the whole group.  The layout i
 
 Schedulers: tensorlite.optim.lr_scheduler (StepLR, MultiStepLR, ConstantLR, LinearLR,
 ExponentialLR, CosineAnnealingLR, LambdaLR, MultiplicativeLR, OneCycleLR, SequentialLR,
-ReduceLROnPlateau).  Clipping: clip_grad_norm_, clip_grad_value_ (also tl.nn.utils).
+ReduceLROnPlateau, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, ChainedScheduler).
+Clipping: clip_grad_norm_, clip_grad_value_ (also tl.nn.utils).
 """
 from .optimizer import Optimizer, FlatBucket, required
 from .sgd import SGD
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
+from .adaptive import Adagrad, Adamax, NAdam, RAdam
 from ._clip import clip_grad_norm_, clip_grad_value_
 from . import lr_scheduler
 
-__all__ = ["Optimizer", "FlatBucket", "required", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler",
+__all__ = ["Optimizer", "FlatBucket", "required", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam",
+           "RAdam", "lr_scheduler",
            "clip_grad_norm_", "clip_grad_value_"]

@@ -20,7 +20,8 @@ from ..tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "CosineAnnealingLR",
-           "LambdaLR", "MultiplicativeLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau"]
+           "LambdaLR", "MultiplicativeLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau", "PolynomialLR",
+           "CosineAnnealingWarmRestarts", "CyclicLR", "ChainedScheduler"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -615,3 +616,8 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
+
+
+# PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, ChainedScheduler (kept in their own file)
+from .lr_scheduler_extra import (PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR,  # noqa: E402
+                                 ChainedScheduler)
