@@ -1,10 +1,8 @@
 """Decoder layers: ConvTranspose2d and Upsample (PyTorch's names, arguments, init and state-dict keys)."""
-import math
 
 from .. import creation
 from . import functional as F
-from . import init
-from .layers import _pair, _check_positive_int
+from .layers import _ConvNd, _pair, _check_positive_int
 from .module import Module
 from .parameter import Parameter
 
@@ -47,13 +45,8 @@ class ConvTranspose2d(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        # PyTorch's _ConvNd init; fan_in of this weight layout is (out_channels / groups) * kH * kW.
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+    # PyTorch's _ConvNd init; fan_in of this weight layout is (out_channels / groups) * kH * kW.
+    reset_parameters = _ConvNd.reset_parameters
 
     def _output_padding(self, x, output_size):
         if output_size is None:

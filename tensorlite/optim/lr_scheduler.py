@@ -497,16 +497,26 @@ class SequentialLR(LRScheduler):
         self._last_lr = sched.get_last_lr()
 
     def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+        return _nested_state_dict(self)
 
     def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        scheds = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for s, st in zip(self._schedulers, scheds):
-            s.load_state_dict(st)
+        _load_nested_state_dict(self, state_dict)
+
+
+def _nested_state_dict(sched):
+    """State of a scheduler that drives others (SequentialLR, ChainedScheduler): its own attributes
+    plus each child's state_dict, as PyTorch stores them."""
+    state = {k: v for k, v in sched.__dict__.items() if k not in ("optimizer", "_schedulers")}
+    state["_schedulers"] = [s.state_dict() for s in sched._schedulers]
+    return state
+
+
+def _load_nested_state_dict(sched, state_dict):
+    state_dict = dict(state_dict)
+    children = state_dict.pop("_schedulers")
+    sched.__dict__.update(state_dict)
+    for s, st in zip(sched._schedulers, children):
+        s.load_state_dict(st)
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -4,7 +4,8 @@ import math
 import numbers
 import types
 
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau, _check_number, _check_optimizer, _set_lr
+from .lr_scheduler import (LRScheduler, ReduceLROnPlateau, _check_number, _check_optimizer, _set_lr,
+                           _nested_state_dict, _load_nested_state_dict)
 
 __all__ = ["PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "ChainedScheduler"]
 
@@ -256,13 +257,7 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
 
     def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+        return _nested_state_dict(self)
 
     def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        scheds = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for s, st in zip(self._schedulers, scheds):
-            s.load_state_dict(st)
+        _load_nested_state_dict(self, state_dict)
