@@ -467,6 +467,13 @@ FUNCTIONAL = [
     C(F.batch_norm, tl.randn(3), rm, rv).raises(ShapeError, "batch_norm()", "input", "(3,)"),
     C(F.batch_norm, img, rm, rv, momentum="a").raises(TypeError, "batch_norm()", "momentum", "'a'"),
     C(F.batch_norm, img.long(), rm, rv).raises(TypeError, "batch_norm()", "input", "int64"),
+    C(F.batch_norm_relu, img, rm, rv, weight=tl.ones(2)).raises(ShapeError, "batch_norm_relu()", "weight", "(2,)"),
+    C(F.batch_norm_relu, img, None, None, training=True, residual=tl.randn(5, 3)).raises(
+        ShapeError, "batch_norm_relu()", "residual", "(5, 3)"),
+    C(F.batch_norm_relu, img, rm, rv, residual="a").raises(TypeError, "batch_norm_relu()", "residual", "str"),
+    C(F.batch_norm_relu, tl.randn(1, 3), None, None, training=True).raises(ValueError, "batch_norm_relu()",
+                                                                           "input", "(1, 3)"),
+    C(F.batch_norm_relu, img.long(), rm, rv).raises(TypeError, "batch_norm_relu()", "input", "int64"),
     C(F.layer_norm, img, (4,)).raises(ShapeError, "layer_norm()", "normalized_shape", "[4]"),
     C(F.layer_norm, img, (8,), weight=tl.ones(3)).raises(ShapeError, "layer_norm()", "weight", "(3,)"),
     C(F.layer_norm, img, (8,), eps=-1.0).raises(ValueError, "layer_norm()", "eps", "-1.0"),

@@ -21,9 +21,10 @@ Every kernel takes the statistics as float64 arrays of length C: ``mean``, ``var
 
 Entry points (write into preallocated outputs; ``kind`` is what ``layout`` returned):
 
-* ``fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd)`` -- statistics + normalize + affine.
+* ``fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd, mode, res)`` -- statistics +
+  normalize + affine, then (``mode``) nothing, a ReLU, or a residual add and a ReLU.
 * ``fwd_eval(kind, x, scale, shift, y)``                          -- ``y = x * scale[c] + shift[c]``.
-* ``bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx)``
+* ``bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode, y, gres)``
 * ``bwd_eval(kind, dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx)``
 
 Threading: each kernel has a serial and a ``parallel=True`` driver.  The parallel one runs when
@@ -42,10 +43,24 @@ _FM = {"contract", "reassoc", "nsz", "arcp"}     # FMA + vectorized reductions; 
 _ROW_BLOCK = 64                                   # rows per block in the nc kernels (fits L1)
 PARALLEL_MIN_SIZE = 1 << 16                       # elements below which the serial drivers run
 
+# What follows the normalization (``mode`` of the training kernels): nothing, a ReLU, or a residual
+# add then a ReLU -- relu(bn(x) [+ res]) in the same pass, with the ReLU's mask folded into backward.
+PLAIN, RELU, RELU_ADD = 0, 1, 2
+
+
+@numba.njit(cache=True, fastmath=_FM, inline="always")
+def _relu(v):
+    return 0 if v < 0 else v                      # NaN and -0.0 pass through, as torch.relu
+
+
+@numba.njit(cache=True, fastmath=_FM, inline="always")
+def _relu_grad(g, y):
+    return 0 if y <= 0 else g                     # torch's threshold_backward on the ReLU output
+
 
 # ================================================================== per-channel (ncl) pieces
 @numba.njit(cache=True, fastmath=_FM)
-def _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c):
+def _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c, mode, res):
     N, C, L = x.shape
     t = x.dtype.type
     inv_l = 1.0 / L
@@ -90,8 +105,15 @@ def _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c):
     m = t(mu)
     b = beta[c]
     for n in range(N):
-        for i in range(L):
-            y[n, c, i] = (x[n, c, i] - m) * a + b
+        if mode == PLAIN:
+            for i in range(L):
+                y[n, c, i] = (x[n, c, i] - m) * a + b
+        elif mode == RELU:
+            for i in range(L):
+                y[n, c, i] = _relu((x[n, c, i] - m) * a + b)
+        else:
+            for i in range(L):
+                y[n, c, i] = _relu((x[n, c, i] - m) * a + b + res[n, c, i])
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -105,7 +127,7 @@ def _ncl_eval_channel(x, scale, shift, y, c):
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c):
+def _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c, mode, y, gres):
     N, C, L = x.shape
     t = x.dtype.type
     M = N * L
@@ -115,10 +137,18 @@ def _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_d
     for n in range(N):
         a = t(0)
         b = t(0)
-        for i in range(L):
-            g = dy[n, c, i]
-            a += g
-            b += g * (x[n, c, i] - m)
+        if mode == PLAIN:
+            for i in range(L):
+                g = dy[n, c, i]
+                a += g
+                b += g * (x[n, c, i] - m)
+        else:
+            for i in range(L):
+                g = _relu_grad(dy[n, c, i], y[n, c, i])
+                if mode == RELU_ADD:
+                    gres[n, c, i] = g              # the residual's gradient, read back below
+                a += g
+                b += g * (x[n, c, i] - m)
         sdy += a
         sdyx += b
     r = invstd[c]
@@ -130,8 +160,15 @@ def _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_d
         cb = t(-A * r * r * sdyx / M)
         cd = t(-A * sdy / M)
         for n in range(N):
-            for i in range(L):
-                dx[n, c, i] = dy[n, c, i] * ca + (x[n, c, i] - m) * cb + cd
+            if mode == PLAIN:
+                for i in range(L):
+                    dx[n, c, i] = dy[n, c, i] * ca + (x[n, c, i] - m) * cb + cd
+            elif mode == RELU:
+                for i in range(L):
+                    dx[n, c, i] = _relu_grad(dy[n, c, i], y[n, c, i]) * ca + (x[n, c, i] - m) * cb + cd
+            else:
+                for i in range(L):
+                    dx[n, c, i] = gres[n, c, i] * ca + (x[n, c, i] - m) * cb + cd
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -164,15 +201,15 @@ def _ncl_bwd_eval_channel(dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx
 
 # ------------------------------------------------------------------ ncl drivers
 @numba.njit(cache=True, fastmath=_FM)
-def _fwd_train_ncl_ser(x, gamma, beta, eps, y, mean, var, invstd):
+def _fwd_train_ncl_ser(x, gamma, beta, eps, y, mean, var, invstd, mode, res):
     for c in range(x.shape[1]):
-        _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c)
+        _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c, mode, res)
 
 
 @numba.njit(cache=True, fastmath=_FM, parallel=True)
-def _fwd_train_ncl_par(x, gamma, beta, eps, y, mean, var, invstd):
+def _fwd_train_ncl_par(x, gamma, beta, eps, y, mean, var, invstd, mode, res):
     for c in prange(x.shape[1]):
-        _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c)
+        _ncl_train_channel(x, gamma, beta, eps, y, mean, var, invstd, c, mode, res)
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -188,15 +225,15 @@ def _fwd_eval_ncl_par(x, scale, shift, y):
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _bwd_train_ncl_ser(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx):
+def _bwd_train_ncl_ser(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode, y, gres):
     for c in range(x.shape[1]):
-        _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c)
+        _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c, mode, y, gres)
 
 
 @numba.njit(cache=True, fastmath=_FM, parallel=True)
-def _bwd_train_ncl_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx):
+def _bwd_train_ncl_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode, y, gres):
     for c in prange(x.shape[1]):
-        _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c)
+        _ncl_bwd_train_channel(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, c, mode, y, gres)
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -283,11 +320,18 @@ def _nc_finish_stats(pmu, pm2, pcnt, gamma, eps, mean, var, invstd, a, m):
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _nc_affine(x, m, a, beta, y, r0, r1):
+def _nc_affine(x, m, a, beta, y, r0, r1, mode, res):
     C = x.shape[1]
     for r in range(r0, r1):
-        for c in range(C):
-            y[r, c] = (x[r, c] - m[c]) * a[c] + beta[c]
+        if mode == PLAIN:
+            for c in range(C):
+                y[r, c] = (x[r, c] - m[c]) * a[c] + beta[c]
+        elif mode == RELU:
+            for c in range(C):
+                y[r, c] = _relu((x[r, c] - m[c]) * a[c] + beta[c])
+        else:
+            for c in range(C):
+                y[r, c] = _relu((x[r, c] - m[c]) * a[c] + beta[c] + res[r, c])
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -299,8 +343,9 @@ def _nc_eval(x, scale, shift, y, r0, r1):
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _nc_sums(dy, x, m, r0, r1, sdy, sdyx):
-    """sdy[c] = sum dy, sdyx[c] = sum dy * (x - m) over rows [r0, r1) (float64, blockwise)."""
+def _nc_sums(dy, x, m, r0, r1, sdy, sdyx, mode, y, gres):
+    """sdy[c] = sum g, sdyx[c] = sum g * (x - m) over rows [r0, r1) (float64, blockwise), where g is
+    dy (PLAIN) or dy gated by the ReLU output y (also written to gres for RELU_ADD)."""
     C = x.shape[1]
     ba = np.empty(C, x.dtype)
     bb = np.empty(C, x.dtype)
@@ -311,21 +356,36 @@ def _nc_sums(dy, x, m, r0, r1, sdy, sdyx):
         ba[:] = 0
         bb[:] = 0
         for r in range(b0, b1):
-            for c in range(C):
-                g = dy[r, c]
-                ba[c] += g
-                bb[c] += g * (x[r, c] - m[c])
+            if mode == PLAIN:
+                for c in range(C):
+                    g = dy[r, c]
+                    ba[c] += g
+                    bb[c] += g * (x[r, c] - m[c])
+            else:
+                for c in range(C):
+                    g = _relu_grad(dy[r, c], y[r, c])
+                    if mode == RELU_ADD:
+                        gres[r, c] = g
+                    ba[c] += g
+                    bb[c] += g * (x[r, c] - m[c])
         for c in range(C):
             sdy[c] += ba[c]
             sdyx[c] += bb[c]
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _nc_dx(dy, x, m, ca, cb, cd, dx, r0, r1):
+def _nc_dx(dy, x, m, ca, cb, cd, dx, r0, r1, mode, y, gres):
     C = x.shape[1]
     for r in range(r0, r1):
-        for c in range(C):
-            dx[r, c] = dy[r, c] * ca[c] + (x[r, c] - m[c]) * cb[c] + cd[c]
+        if mode == PLAIN:
+            for c in range(C):
+                dx[r, c] = dy[r, c] * ca[c] + (x[r, c] - m[c]) * cb[c] + cd[c]
+        elif mode == RELU:
+            for c in range(C):
+                dx[r, c] = _relu_grad(dy[r, c], y[r, c]) * ca[c] + (x[r, c] - m[c]) * cb[c] + cd[c]
+        else:
+            for c in range(C):
+                dx[r, c] = gres[r, c] * ca[c] + (x[r, c] - m[c]) * cb[c] + cd[c]
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -359,7 +419,7 @@ def _chunk(R, P, p):
 
 # ------------------------------------------------------------------ nc drivers
 @numba.njit(cache=True, fastmath=_FM)
-def _fwd_train_nc_ser(x, gamma, beta, eps, y, mean, var, invstd):
+def _fwd_train_nc_ser(x, gamma, beta, eps, y, mean, var, invstd, mode, res):
     R, C = x.shape
     pmu = np.empty((1, C))
     pm2 = np.empty((1, C))
@@ -368,11 +428,11 @@ def _fwd_train_nc_ser(x, gamma, beta, eps, y, mean, var, invstd):
     a = np.empty(C, x.dtype)
     m = np.empty(C, x.dtype)
     _nc_finish_stats(pmu, pm2, pcnt, gamma, eps, mean, var, invstd, a, m)
-    _nc_affine(x, m, a, beta, y, 0, R)
+    _nc_affine(x, m, a, beta, y, 0, R, mode, res)
 
 
 @numba.njit(cache=True, fastmath=_FM, parallel=True)
-def _fwd_train_nc_par(x, gamma, beta, eps, y, mean, var, invstd, P):
+def _fwd_train_nc_par(x, gamma, beta, eps, y, mean, var, invstd, P, mode, res):
     R, C = x.shape
     pmu = np.empty((P, C))
     pm2 = np.empty((P, C))
@@ -385,7 +445,7 @@ def _fwd_train_nc_par(x, gamma, beta, eps, y, mean, var, invstd, P):
     _nc_finish_stats(pmu, pm2, pcnt, gamma, eps, mean, var, invstd, a, m)
     for p in prange(P):
         r0, r1 = _chunk(R, P, p)
-        _nc_affine(x, m, a, beta, y, r0, r1)
+        _nc_affine(x, m, a, beta, y, r0, r1, mode, res)
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -401,24 +461,24 @@ def _fwd_eval_nc_par(x, scale, shift, y, P):
 
 
 @numba.njit(cache=True, fastmath=_FM)
-def _bwd_train_nc_ser(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx):
+def _bwd_train_nc_ser(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode, y, gres):
     R, C = x.shape
     m = np.empty(C, x.dtype)
     for c in range(C):
         m[c] = mean[c]
     sdy = np.empty(C)
     sdyx = np.empty(C)
-    _nc_sums(dy, x, m, 0, R, sdy, sdyx)
+    _nc_sums(dy, x, m, 0, R, sdy, sdyx, mode, y, gres)
     ca = np.empty(C, x.dtype)
     cb = np.empty(C, x.dtype)
     cd = np.empty(C, x.dtype)
     _nc_bwd_coefs(sdy, sdyx, invstd, gamma, R, dgamma, dbeta, ca, cb, cd)
     if need_dx:
-        _nc_dx(dy, x, m, ca, cb, cd, dx, 0, R)
+        _nc_dx(dy, x, m, ca, cb, cd, dx, 0, R, mode, y, gres)
 
 
 @numba.njit(cache=True, fastmath=_FM, parallel=True)
-def _bwd_train_nc_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, P):
+def _bwd_train_nc_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, P, mode, y, gres):
     R, C = x.shape
     m = np.empty(C, x.dtype)
     for c in range(C):
@@ -427,7 +487,7 @@ def _bwd_train_nc_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, P)
     psdyx = np.empty((P, C))
     for p in prange(P):
         r0, r1 = _chunk(R, P, p)
-        _nc_sums(dy, x, m, r0, r1, psdy[p], psdyx[p])
+        _nc_sums(dy, x, m, r0, r1, psdy[p], psdyx[p], mode, y, gres)
     sdy = np.zeros(C)
     sdyx = np.zeros(C)
     for p in range(P):
@@ -441,7 +501,7 @@ def _bwd_train_nc_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, P)
     if need_dx:
         for p in prange(P):
             r0, r1 = _chunk(R, P, p)
-            _nc_dx(dy, x, m, ca, cb, cd, dx, r0, r1)
+            _nc_dx(dy, x, m, ca, cb, cd, dx, r0, r1, mode, y, gres)
 
 
 @numba.njit(cache=True, fastmath=_FM)
@@ -451,7 +511,7 @@ def _bwd_eval_nc_ser(dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx):
     for c in range(C):
         m[c] = mean[c]
     sdyx = np.empty(C)
-    _nc_sums(dy, x, m, 0, R, dbeta, sdyx)
+    _nc_sums(dy, x, m, 0, R, dbeta, sdyx, PLAIN, dy, np.empty((1, 1), x.dtype))
     for c in range(C):
         dgamma[c] = sdyx[c] * invstd[c]
     if need_dx:
@@ -468,7 +528,7 @@ def _bwd_eval_nc_par(dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx, P):
     psdyx = np.empty((P, C))
     for p in prange(P):
         r0, r1 = _chunk(R, P, p)
-        _nc_sums(dy, x, m, r0, r1, psdy[p], psdyx[p])
+        _nc_sums(dy, x, m, r0, r1, psdy[p], psdyx[p], PLAIN, dy, np.empty((1, 1), x.dtype))
         if need_dx:
             _nc_scale(dy, scale, dx, r0, r1)
     for c in range(C):
@@ -524,15 +584,20 @@ def _nc_chunks(x, nt):
     return max(1, min(nt, -(-x.shape[0] // _ROW_BLOCK)))
 
 
-def fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd):
+def fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd, mode=PLAIN, res=None):
+    """Statistics + normalize + affine into y; mode RELU / RELU_ADD also apply relu(. [+ res]), res
+    laid out like x's kernel view."""
     nt = _threads(x)
     eps = float(eps)
+    if res is None:
+        res = np.empty((1,) * x.ndim, x.dtype)
+    args = (x, gamma, beta, eps, y, mean, var, invstd)
     if kind == "ncl":
-        (_fwd_train_ncl_par if nt > 1 else _fwd_train_ncl_ser)(x, gamma, beta, eps, y, mean, var, invstd)
+        (_fwd_train_ncl_par if nt > 1 else _fwd_train_ncl_ser)(*args, mode, res)
     elif nt > 1:
-        _fwd_train_nc_par(x, gamma, beta, eps, y, mean, var, invstd, _nc_chunks(x, nt))
+        _fwd_train_nc_par(*args, _nc_chunks(x, nt), mode, res)
     else:
-        _fwd_train_nc_ser(x, gamma, beta, eps, y, mean, var, invstd)
+        _fwd_train_nc_ser(*args, mode, res)
 
 
 def fwd_eval(kind, x, scale, shift, y):
@@ -545,16 +610,20 @@ def fwd_eval(kind, x, scale, shift, y):
         _fwd_eval_nc_ser(x, scale, shift, y)
 
 
-def bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx):
+def bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode=PLAIN, y=None, gres=None):
+    """dx, dgamma, dbeta of fwd_train; for mode RELU / RELU_ADD dy is the gradient of the ReLU's
+    output y, and RELU_ADD also writes the residual's gradient (dy gated by y) into gres."""
     nt = _threads(x)
-    need_dx = bool(need_dx)
+    args = (dy, x, mean, invstd, gamma, dx, dgamma, dbeta, bool(need_dx))
+    y = dy if y is None else y
+    if gres is None:
+        gres = np.empty((1,) * x.ndim, x.dtype)
     if kind == "ncl":
-        (_bwd_train_ncl_par if nt > 1 else _bwd_train_ncl_ser)(dy, x, mean, invstd, gamma, dx, dgamma, dbeta,
-                                                                need_dx)
+        (_bwd_train_ncl_par if nt > 1 else _bwd_train_ncl_ser)(*args, mode, y, gres)
     elif nt > 1:
-        _bwd_train_nc_par(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, _nc_chunks(x, nt))
+        _bwd_train_nc_par(*args, _nc_chunks(x, nt), mode, y, gres)
     else:
-        _bwd_train_nc_ser(dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx)
+        _bwd_train_nc_ser(*args, mode, y, gres)
 
 
 def bwd_eval(kind, dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx):

@@ -22,9 +22,9 @@ class BasicBlock(nn.Module):
         return F.pad(x, (0, 0, 0, 0, half, self.extra_channels - half))
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return F.relu(out + self.shortcut(x))
+        # relu(bn1(conv1(x))), then relu(bn2(conv2(out)) + shortcut(x)), each BN fused with what follows it
+        out = self.bn1.forward_relu(self.conv1(x))
+        return self.bn2.forward_relu(self.conv2(out), residual=self.shortcut(x))
 
 
 class CifarResNet(nn.Module):
@@ -51,7 +51,7 @@ class CifarResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x):
-        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.bn1.forward_relu(self.conv1(x))
         x = self.layer3(self.layer2(self.layer1(x)))
         x = F.adaptive_avg_pool2d(x, 1).flatten(1)
         return self.fc(x)

@@ -7,7 +7,6 @@ global average pool; fc. Where a block changes shape, the shortcut is a strided 
 with BatchNorm (the paper's option B). Initialization as torchvision: Kaiming-normal (fan-out)
 convolutions, BatchNorm 1 / 0, and PyTorch's default Linear init for fc."""
 from .. import nn
-from ..nn import functional as F
 
 
 def conv3x3(in_planes, out_planes, stride=1):
@@ -30,10 +29,9 @@ class BasicBlock(nn.Module):
         self.downsample = downsample
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
+        out = self.bn1.forward_relu(self.conv1(x))           # relu(bn1(.)) in one fused pass
         identity = self.downsample(x) if self.downsample is not None else x
-        return F.relu(out + identity)
+        return self.bn2.forward_relu(self.conv2(out), residual=identity)
 
 
 class Bottleneck(nn.Module):
@@ -51,11 +49,10 @@ class Bottleneck(nn.Module):
         self.downsample = downsample
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
+        out = self.bn1.forward_relu(self.conv1(x))
+        out = self.bn2.forward_relu(self.conv2(out))
         identity = self.downsample(x) if self.downsample is not None else x
-        return F.relu(out + identity)
+        return self.bn3.forward_relu(self.conv3(out), residual=identity)
 
 
 class ResNet(nn.Module):
@@ -95,7 +92,7 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x):
-        x = self.maxpool(F.relu(self.bn1(self.conv1(x))))          # 224 -> 112 -> 56
+        x = self.maxpool(self.bn1.forward_relu(self.conv1(x)))     # 224 -> 112 -> 56
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))  # 56 -> 56 -> 28 -> 14 -> 7
         return self.fc(self.avgpool(x).flatten(1))
 

@@ -7,7 +7,7 @@ from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from ..ops.upsample import interpolate  # noqa: F401
 from ..ops.pool import (max_pool1d, avg_pool1d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401
                        adaptive_max_pool2d)
-from ..ops.normalization import (batch_norm, instance_norm, layer_norm, group_norm,  # noqa: F401
+from ..ops.normalization import (batch_norm, batch_norm_relu, instance_norm, layer_norm, group_norm,  # noqa: F401
                                  local_response_norm, dropout, dropout2d)
 from ..ops.activation import (elu, selu, celu, mish, softsign, hardswish, hardsigmoid,  # noqa: F401
                               logsigmoid, softmin, glu, prelu, threshold, tanhshrink)

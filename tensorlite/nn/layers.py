@@ -237,6 +237,19 @@ class _BatchNorm(Module):
             self.num_batches_tracked.zero_()
 
     def forward(self, x):
+        return F.batch_norm(x, *self._functional_args(x))
+
+    def forward_relu(self, x, residual=None):
+        """relu(self(x) + residual), residual optional, through the fused F.batch_norm_relu: the
+        BN -> ReLU and BN -> add -> ReLU of conv blocks in one pass each way (a tensorlite extension).
+        With hooks registered on this module it calls the module, so the hooks see its output."""
+        if self._forward_hooks or self._forward_pre_hooks:
+            out = self(x)
+            return F.relu(out if residual is None else out + residual)
+        return F.batch_norm_relu(x, *self._functional_args(x), residual=residual)
+
+    def _functional_args(self, x):
+        """Check x and update num_batches_tracked as forward does; F.batch_norm's other arguments."""
         name = type(self).__name__
         if x.ndim not in self._expected_dims:
             raise ValueError(f"{name}: expected {' or '.join(f'{d}D' for d in self._expected_dims)} input, "
@@ -251,9 +264,9 @@ class _BatchNorm(Module):
             if self.momentum is None:            # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch_stats = self.training or not self.track_running_stats
-        return F.batch_norm(x, self.running_mean if not self.training or self.track_running_stats else None,
-                            self.running_var if not self.training or self.track_running_stats else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+        use_buffers = not self.training or self.track_running_stats
+        return (self.running_mean if use_buffers else None, self.running_var if use_buffers else None,
+                self.weight, self.bias, use_batch_stats, factor, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

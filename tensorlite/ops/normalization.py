@@ -16,8 +16,9 @@ from ..errors import ShapeError, DTypeError
 from ..random import rng
 from ..tensor import Tensor
 from ._helpers import as_tensor, check_float
+from .elementwise import ReluGrad, relu as relu_op
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm", "dropout",
+__all__ = ["batch_norm", "batch_norm_relu", "instance_norm", "layer_norm", "group_norm", "local_response_norm", "dropout",
            "dropout2d"]
 
 
@@ -58,10 +59,14 @@ def _channel_view(arr, kind, x_shape):
 
 # ------------------------------------------------------------------ batch_norm
 class BatchNormTrain(Function):
-    """y = (x - mean_b) / sqrt(var_b + eps) * weight + bias with the batch's statistics."""
+    """y = (x - mean_b) / sqrt(var_b + eps) * weight + bias with the batch's statistics.
+
+    With relu=True, y = relu(that + residual) (residual may be None) in the same pass: the ReLU's mask
+    (taken from the saved output, as torch's threshold_backward) is folded into the backward sums,
+    so neither the pre-activation nor its gradient is ever written out."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps, stats_out):
+    def forward(ctx, x, weight, bias, residual, eps, stats_out, relu=False):
         from ..backend import nb_norm
         C = x.shape[1]
         dt = x.dtype
@@ -70,37 +75,46 @@ class BatchNormTrain(Function):
         mean, var, invstd = np.empty(C), np.empty(C), np.empty(C)
         kind, xv = nb_norm.layout(x)
         y, yv = nb_norm.empty_like_layout(x, kind)
+        mode = nb_norm.PLAIN if not relu else nb_norm.RELU if residual is None else nb_norm.RELU_ADD
         if x.size:
-            nb_norm.fwd_train(kind, xv, gamma, beta, eps, yv, mean, var, invstd)
+            res = None if residual is None else _channel_view(residual, kind, x.shape)
+            nb_norm.fwd_train(kind, xv, gamma, beta, eps, yv, mean, var, invstd, mode, res)
         else:
             mean[:], var[:], invstd[:] = np.nan, np.nan, np.nan
         stats_out.extend((mean, var))
-        _save(ctx, x, weight)
-        ctx.mean, ctx.invstd, ctx.eps = mean, invstd, eps
+        _save(ctx, x, weight, y if relu else None)
+        ctx.mean, ctx.invstd, ctx.eps, ctx.mode = mean, invstd, eps, mode
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = _saved(ctx)
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        if is_grad_enabled():                       # create_graph: differentiable formula
-            return _bn_train_backward_graph(ctx, g, x, weight)
         from ..backend import nb_norm
+        x, weight, y = _saved(ctx)
+        need_x, need_w, need_b, need_r = ctx.needs_input_grad[:4]
+        if is_grad_enabled():                       # create_graph: differentiable formula
+            if ctx.mode != nb_norm.PLAIN:
+                g = ReluGrad.apply(g, y)
+            return _bn_train_backward_graph(ctx, g, x, weight) + (g if need_r else None,)
         xa = x._data
         C = xa.shape[1]
         if xa.size == 0:
             z = np.zeros(C, xa.dtype)
-            return np.zeros_like(xa), z if need_w else None, z if need_b else None
+            return (np.zeros_like(xa), z if need_w else None, z if need_b else None,
+                    np.zeros_like(xa) if need_r else None)
         gamma = np.ones(C, xa.dtype) if weight is None else np.ascontiguousarray(weight._data, dtype=xa.dtype)
         kind, xv = nb_norm.layout(xa)
         dyv = _channel_view(g._data.astype(xa.dtype, copy=False), kind, xa.shape)
         dx, dxv = nb_norm.empty_like_layout(xa, kind) if need_x else (None, np.empty((0,) * xv.ndim, xa.dtype))
+        gres, gresv = nb_norm.empty_like_layout(xa, kind) if ctx.mode == nb_norm.RELU_ADD else (None, None)
+        yv = None if y is None else _channel_view(y._data, kind, xa.shape)
         dgamma, dbeta = np.empty(C), np.empty(C)
-        nb_norm.bwd_train(kind, dyv, xv, ctx.mean, ctx.invstd, gamma, dxv, dgamma, dbeta, need_x)
+        nb_norm.bwd_train(kind, dyv, xv, ctx.mean, ctx.invstd, gamma, dxv, dgamma, dbeta, need_x, ctx.mode, yv,
+                          gresv)
         wdt = weight._data.dtype if weight is not None else xa.dtype
         return (dx,
                 dgamma.astype(wdt) if need_w else None,
-                dbeta.astype(wdt) if need_b else None)
+                dbeta.astype(wdt) if need_b else None,
+                gres if need_r else None)
 
 
 def _bn_train_backward_graph(ctx, g, x, weight):
@@ -196,13 +210,40 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     momentum must be a number: the cumulative moving average of BatchNorm(momentum=None) is the
     caller's business (pass ``1 / num_batches_tracked``).
     """
-    fname = "batch_norm"
+    return _batch_norm("batch_norm", input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def batch_norm_relu(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                    eps=1e-5, residual=None):
+    """relu(batch_norm(input, ...) + residual), residual optional (a tensorlite extension: PyTorch has
+    no such function; its value and gradients equal that composition).
+
+    This is the conv -> BN -> ReLU pattern and ResNet's BN -> add -> ReLU.  In training mode the
+    ReLU (and the add) run in the normalization's own pass and the ReLU's mask is folded into its
+    backward, saving two to four passes over the activation per use; elsewhere (evaluation mode,
+    float16, a residual that broadcasts or has another dtype) it is that composition."""
+    fname = "batch_norm_relu"
+    return _batch_norm(fname, input, running_mean, running_var, weight, bias, training, momentum, eps,
+                       relu=True, residual=residual)
+
+
+def _batch_norm(fname, input, running_mean, running_var, weight, bias, training, momentum, eps, relu=False,
+                residual=None):
     x = as_tensor(input, fname)
     check_float(x, fname)
     if x.ndim < 2:
         raise ShapeError(f"{fname}(): expected a 2D or higher input of shape (N, C, *), got shape "
                          f"{tuple(x.shape)}")
     C = x.shape[1]
+    if residual is not None:
+        residual = as_tensor(residual, fname, "residual")
+        try:
+            ok = np.broadcast_shapes(tuple(residual.shape), tuple(x.shape)) == tuple(x.shape)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ShapeError(f"{fname}(): argument 'residual' of shape {tuple(residual.shape)} does not broadcast "
+                             f"to the input's shape {tuple(x.shape)}")
     weight = _check_channel_vec(weight, "weight", C, x, fname)
     bias = _check_channel_vec(bias, "bias", C, x, fname)
     running_mean = _check_channel_vec(running_mean, "running_mean", C, x, fname)
@@ -223,6 +264,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_eps(eps, fname)
     momentum, eps = float(momentum), float(eps)
     half = x.dtype.name == "float16"
+    fused = relu and training and not half and (residual is None or (residual.shape == x.shape and
+                                                                     residual.dtype is x.dtype))
+    if relu and not fused:                          # the composition (its own checks and promotion)
+        out = _batch_norm(fname, x, running_mean, running_var, weight, bias, training, momentum, eps)
+        return relu_op(out if residual is None else out + residual)
     xin = x.float() if half else x
     w = weight.float() if (half and weight is not None) else weight
     b = bias.float() if (half and bias is not None) else bias
@@ -232,7 +278,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"{fname}(): Expected more than 1 value per channel when training, got input "
                              f"of shape {tuple(x.shape)}")
         stats = []
-        out = BatchNormTrain.apply(xin, w, b, eps, stats)
+        out = BatchNormTrain.apply(xin, w, b, residual, eps, stats, relu)
         if per_channel > 1:
             mean, var = stats
             unbiased = var * (per_channel / (per_channel - 1))
