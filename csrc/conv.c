@@ -41,6 +41,17 @@
  *    end (bitwise deterministic for a fixed thread count).  The bias
  *    gradient is summed in the same pass.
  *
+ * 5. Channel-vectorized tiles.  Where the output channels fill vectors better
+ *    than the pixels do (many channels on small maps: ResNet's 64-channel 8x8
+ *    stage wastes 20% of a Wq = 10 grid row), the roles swap: a tile keeps
+ *    NPX real output pixels x NKV vectors of output channels in registers,
+ *    loads weight vectors and broadcasts input values (forward, and each
+ *    phase of the input gradient); for the weight gradient it keeps NR
+ *    (input channel, tap) pairs x NKV output-channel vectors while the
+ *    image's pixels stream by, with dy transposed to pixel-major so each lane
+ *    owns one output channel and no lane reduction is needed.  The same cost
+ *    model chooses per layer; TENSORLITE_CONV_TILES=pixel|channel forces one.
+ *
  * Padding positions of the per-thread scratch planes are the same for every
  * image, so they are zeroed once per call and only the input-covered part is
  * copied per image.
@@ -184,9 +195,21 @@ static int tl_conv_geom_ok(const tl_conv_geom *g)
 typedef void (*KTY(ftile_fn))(int64_t, const KT *, const int64_t *, const KT *, KT *, int64_t);
 typedef void (*KTY(wtile_fn))(int64_t, int64_t, const KT *, int64_t, int64_t, const KT *, int64_t,
                                const int64_t *, KT *, int64_t);
+typedef void (*KTY(ctile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, KT *,
+                               int64_t);
 typedef struct { int nv, nco; KTY(ftile_fn) fn; } KTY(fvar);
 typedef struct { int nco, nk; KTY(wtile_fn) fn; } KTY(wvar);
-typedef struct { int vl; const KTY(fvar) *f; int nf; const KTY(wvar) *w; int nw; } KTY(arch);
+typedef struct { int npx, nkv; KTY(ctile_fn) fn; } KTY(cvar);
+typedef void (*KTY(cwtile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, int64_t,
+                                KT *, int64_t);
+typedef struct { int nr, nkv; KTY(cwtile_fn) fn; } KTY(cwvar);
+typedef struct {
+    int vl;
+    const KTY(fvar) *f; int nf;
+    const KTY(wvar) *w; int nw;
+    const KTY(cvar) *c; int nc;
+    const KTY(cwvar) *cw; int ncw;
+} KTY(arch);
 
 #define KARCH generic
 #define KARCH_ID 0
@@ -277,9 +300,21 @@ typedef struct { int vl; const KTY(fvar) *f; int nf; const KTY(wvar) *w; int nw;
 typedef void (*KTY(ftile_fn))(int64_t, const KT *, const int64_t *, const KT *, KT *, int64_t);
 typedef void (*KTY(wtile_fn))(int64_t, int64_t, const KT *, int64_t, int64_t, const KT *, int64_t,
                                const int64_t *, KT *, int64_t);
+typedef void (*KTY(ctile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, KT *,
+                               int64_t);
 typedef struct { int nv, nco; KTY(ftile_fn) fn; } KTY(fvar);
 typedef struct { int nco, nk; KTY(wtile_fn) fn; } KTY(wvar);
-typedef struct { int vl; const KTY(fvar) *f; int nf; const KTY(wvar) *w; int nw; } KTY(arch);
+typedef struct { int npx, nkv; KTY(ctile_fn) fn; } KTY(cvar);
+typedef void (*KTY(cwtile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, int64_t,
+                                KT *, int64_t);
+typedef struct { int nr, nkv; KTY(cwtile_fn) fn; } KTY(cwvar);
+typedef struct {
+    int vl;
+    const KTY(fvar) *f; int nf;
+    const KTY(wvar) *w; int nw;
+    const KTY(cvar) *c; int nc;
+    const KTY(cwvar) *cw; int ncw;
+} KTY(arch);
 
 #define KARCH generic
 #define KARCH_ID 0

@@ -63,8 +63,9 @@ static const KTY(arch) *KTY(pick_arch)(void)
 }
 
 /* Forward-style tile for nout output channels, np flattened pixels and a
- * reduction of length nk. */
-static const KTY(fvar) *KTY(pick_ftile)(const KTY(arch) *ar, int64_t nout, int64_t np, int64_t nk)
+ * reduction of length nk; its modelled cost in *cost. */
+static const KTY(fvar) *KTY(pick_ftile)(const KTY(arch) *ar, int64_t nout, int64_t np, int64_t nk,
+                                        double *cost_out)
 {
     const KTY(fvar) *best = &ar->f[0];
     double best_cost = -1.0;
@@ -77,7 +78,35 @@ static const KTY(fvar) *KTY(pick_ftile)(const KTY(arch) *ar, int64_t nout, int64
             best = v;
         }
     }
+    if (cost_out != NULL)
+        *cost_out = best_cost;
     return best;
+}
+
+/* The channel-vectorized tile for nout output channels, npix real output
+ * pixels and a reduction of length nk when the cost model rates it below
+ * fcost (the pixel-vectorized tile's cost), else NULL.  TENSORLITE_CONV_TILES
+ * = "pixel" / "channel" forces one family (tests run both on every shape). */
+static const KTY(cvar) *KTY(pick_ctile)(const KTY(arch) *ar, int64_t nout, int64_t npix, int64_t nk, double fcost)
+{
+    const char *env = getenv("TENSORLITE_CONV_TILES");
+    if (env != NULL && strcmp(env, "pixel") == 0)
+        return NULL;
+    const int force = env != NULL && strcmp(env, "channel") == 0;
+    const KTY(cvar) *best = NULL;
+    double best_cost = -1.0;
+    for (int i = 0; i < ar->nc; i++) {
+        const KTY(cvar) *v = &ar->c[i];
+        const int64_t nkc = (int64_t)v->nkv * ar->vl;
+        const double tiles = (double)tl_cdiv64(nout, nkc) * (double)tl_cdiv64(npix, v->npx);
+        /* + the transpose of the output tile into NCHW */
+        const double cost = tiles * ((double)nk * tl_conv_step_cost(v->npx, v->nkv) + 8.0 + 2.0 * v->npx * nkc);
+        if (best_cost < 0.0 || cost < best_cost) {
+            best_cost = cost;
+            best = v;
+        }
+    }
+    return force || best_cost < fcost ? best : NULL;
 }
 
 static const KTY(wvar) *KTY(pick_wtile)(const KTY(arch) *ar, int64_t nout, int64_t nk, int64_t npv)
@@ -95,6 +124,37 @@ static const KTY(wvar) *KTY(pick_wtile)(const KTY(arch) *ar, int64_t nout, int64
         }
     }
     return best;
+}
+
+/* The channel-vectorized weight-gradient tile for nout output channels, npix
+ * real pixels per image and nk (input channel, tap) pairs when the cost model
+ * rates it below the pixel-vectorized tile wv over npv pixel vectors per
+ * image, else NULL (TENSORLITE_CONV_TILES forces a family, as for forward). */
+static const KTY(cwvar) *KTY(pick_cwtile)(const KTY(arch) *ar, int64_t nout, int64_t npix, int64_t nk,
+                                          int64_t npv, const KTY(wvar) *wv)
+{
+    const char *env = getenv("TENSORLITE_CONV_TILES");
+    if (env != NULL && strcmp(env, "pixel") == 0)
+        return NULL;
+    const int force = env != NULL && strcmp(env, "channel") == 0;
+    /* per image: pixel tiles stream npv vectors per tile and reduce lanes later */
+    const double wcost = (double)tl_cdiv64(nout, wv->nco) * (double)tl_cdiv64(nk, wv->nk) *
+                         ((double)npv * tl_conv_step_cost(wv->nco, wv->nk) + 2.0 * wv->nco * wv->nk) +
+                         (double)nout * nk * ar->vl / 8.0;
+    const KTY(cwvar) *best = NULL;
+    double best_cost = -1.0;
+    for (int i = 0; i < ar->ncw; i++) {
+        const KTY(cwvar) *v = &ar->cw[i];
+        const int64_t nkc = (int64_t)v->nkv * ar->vl;
+        const double tiles = (double)tl_cdiv64(nout, nkc) * (double)tl_cdiv64(nk, v->nr);
+        const double cost = tiles * ((double)npix * tl_conv_step_cost(v->nr, v->nkv) + 3.0 * v->nr * v->nkv + 8.0)
+                            + 2.0 * (double)npix * nout;
+        if (best_cost < 0.0 || cost < best_cost) {
+            best_cost = cost;
+            best = v;
+        }
+    }
+    return force || best_cost < wcost ? best : NULL;
 }
 
 /* sum of p[0..n) in double, in a fixed order (8 interleaved partial sums) */
@@ -164,6 +224,114 @@ static void KTY(build_planes)(const tl_conv_geom *g, const KT *x, KT *xq, int64_
 /* ------------------------------------------------------------------ */
 /* forward                                                             */
 
+/* koff[c*K2 + tap]: offset of (input channel c, tap) in the phase planes of
+ * one image; used[phase]: whether some tap reads that stride phase. */
+static void KTY(fwd_offsets)(const tl_conv_geom *g, const tl_conv_tap *taps, int64_t Cg, int64_t S,
+                             int64_t Wq, int64_t *koff, unsigned char *used)
+{
+    const int64_t K2 = g->KH * g->KW, CS = g->SH * g->SW * S;
+    for (int64_t t = 0; t < K2; t++) {
+        used[taps[t].a * g->SW + taps[t].b] = 1;
+        const int64_t off = (taps[t].a * g->SW + taps[t].b) * S + taps[t].qh * Wq + taps[t].qw;
+        for (int64_t c = 0; c < Cg; c++)
+            koff[c * K2 + t] = c * CS + off;
+    }
+}
+
+/* pk[gi][cb][k][jj] = w[gi*Kg + cb*nco + jj][k] for k < KK (zero-padded to nco) */
+static void KTY(pack_fwd_weights)(const KT *w, int64_t G, int64_t Kg, int64_t KK, int64_t nco, KT *pk)
+{
+    const int64_t ncob = tl_cdiv64(Kg, nco);
+    for (int64_t gi = 0; gi < G; gi++)
+        for (int64_t cb = 0; cb < ncob; cb++) {
+            KT *dst = pk + (gi * ncob + cb) * KK * nco;
+            for (int64_t k = 0; k < KK; k++)
+                for (int64_t jj = 0; jj < nco; jj++) {
+                    const int64_t ko = cb * nco + jj;
+                    dst[k * nco + jj] = ko < Kg ? w[(gi * Kg + ko) * KK + k] : (KT)0;
+                }
+        }
+}
+
+/* Forward with the channel-vectorized tile: per image, tiles of npx real
+ * output pixels x nkc output channels into yc (pixel-major), then transposed
+ * into y (+ bias). */
+static int KTY(forward_channels)(const tl_conv_geom *g, const KT *x, const KT *w, const KT *bias, KT *y,
+                                 const KTY(arch) *ar, const KTY(cvar) *cv)
+{
+    const int64_t N = g->N, C = g->C, H = g->H, W = g->W, K = g->K;
+    const int64_t KH = g->KH, KW = g->KW, OH = g->OH, OW = g->OW, SH = g->SH, SW = g->SW;
+    const int64_t G = g->groups, Cg = C / G, Kg = K / G, K2 = KH * KW, KK = Cg * K2;
+    const int64_t Hq = tl_cdiv64(H + g->PT + g->PB, SH), Wq = tl_cdiv64(W + g->PL + g->PR, SW);
+    const int64_t nkc = (int64_t)cv->nkv * ar->vl, npx = cv->npx;
+    const int64_t ncb = tl_cdiv64(Kg, nkc), Q = OH * OW, Qpad = tl_roundup64(Q, npx), ldo = ncb * nkc;
+    const int64_t S = (Hq + 1) * Wq, CS = SH * SW * S;
+    if (C * CS > TL_CONV_MAX_ELEMS || G * ncb * KK * nkc > TL_CONV_MAX_ELEMS || Qpad * ldo > TL_CONV_MAX_ELEMS)
+        return -2;
+    int64_t *koff = (int64_t *)tl_conv_alloc(KK, sizeof(int64_t));
+    int64_t *poff = (int64_t *)tl_conv_alloc(Qpad, sizeof(int64_t));
+    unsigned char *used = (unsigned char *)calloc((size_t)(SH * SW), 1);
+    tl_conv_tap *taps = (tl_conv_tap *)tl_conv_alloc(K2, sizeof(tl_conv_tap));
+    KT *wp = (KT *)tl_conv_alloc(G * ncb * KK * nkc, sizeof(KT));
+    int err = 0;
+    if (!koff || !poff || !used || !taps || !wp) {
+        err = -2;
+        goto done;
+    }
+    tl_conv_taps(g, taps);
+    KTY(fwd_offsets)(g, taps, Cg, S, Wq, koff, used);
+    for (int64_t q = 0; q < Qpad; q++) {
+        const int64_t qq = q < Q ? q : Q - 1;       /* padding pixels recompute the last one */
+        poff[q] = (qq / OW) * Wq + qq % OW;
+    }
+    KTY(pack_fwd_weights)(w, G, Kg, KK, nkc, wp);
+    {
+        const int nth = tl_conv_threads(N, (double)N * K * OH * OW * KK);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth)
+#endif
+        {
+            KT *xq = (KT *)tl_conv_alloc(C * CS, sizeof(KT));
+            KT *yc = (KT *)tl_conv_alloc(Qpad * ldo, sizeof(KT));
+            if (!xq || !yc)
+                tl_conv_set_err(&err, -2);
+            else
+                memset(xq, 0, (size_t)(C * CS) * sizeof(KT));   /* padding: zero once */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (int64_t n = 0; n < N; n++) {
+                if (!xq || !yc)
+                    continue;
+                KTY(build_planes)(g, x + n * C * H * W, xq, Hq, Wq, S, used);
+                for (int64_t gi = 0; gi < G; gi++) {
+                    const KT *in = xq + gi * Cg * CS;
+                    const KT *wpg = wp + gi * ncb * KK * nkc;
+                    for (int64_t q0 = 0; q0 < Qpad; q0 += npx)
+                        for (int64_t cb = 0; cb < ncb; cb++)
+                            cv->fn(KK, in, poff + q0, koff, wpg + cb * KK * nkc, yc + q0 * ldo + cb * nkc, ldo);
+                    for (int64_t kg = 0; kg < Kg; kg++) {
+                        const int64_t k = gi * Kg + kg;
+                        KT *yk = y + (n * K + k) * Q;
+                        const KT bv = bias != NULL ? bias[k] : (KT)0;
+                        for (int64_t q = 0; q < Q; q++)
+                            yk[q] = yc[q * ldo + kg] + bv;
+                    }
+                }
+            }
+            free(xq);
+            free(yc);
+        }
+    }
+done:
+    free(koff);
+    free(poff);
+    free(used);
+    free(taps);
+    free(wp);
+    return err;
+}
+
 int TL_CAT(tl_conv2d_forward_, KTN)(const tl_conv_geom *g, const KT *x, const KT *w,
                                     const KT *bias, KT *y)
 {
@@ -177,7 +345,11 @@ int TL_CAT(tl_conv2d_forward_, KTN)(const tl_conv_geom *g, const KT *x, const KT
     const int64_t G = g->groups, Cg = C / G, Kg = K / G, K2 = KH * KW, KK = Cg * K2;
     const int64_t Hq = tl_cdiv64(H + g->PT + g->PB, SH), Wq = tl_cdiv64(W + g->PL + g->PR, SW);
     const int64_t P = OH * Wq;
-    const KTY(fvar) *fv = KTY(pick_ftile)(ar, Kg, P, KK);
+    double fcost;
+    const KTY(fvar) *fv = KTY(pick_ftile)(ar, Kg, P, KK, &fcost);
+    const KTY(cvar) *cv = KTY(pick_ctile)(ar, Kg, OH * OW, KK, fcost);
+    if (cv != NULL)
+        return KTY(forward_channels)(g, x, w, bias, y, ar, cv);
     const int64_t T = (int64_t)fv->nv * ar->vl, nco = fv->nco;
     const int64_t Ppad = tl_roundup64(P, T), ncob = tl_cdiv64(Kg, nco);
     const int64_t S = (Hq + 1) * Wq + T, CS = SH * SW * S;
@@ -195,22 +367,8 @@ int TL_CAT(tl_conv2d_forward_, KTN)(const tl_conv_geom *g, const KT *x, const KT
         goto done;
     }
     tl_conv_taps(g, taps);
-    for (int64_t t = 0; t < K2; t++) {
-        used[taps[t].a * SW + taps[t].b] = 1;
-        const int64_t off = (taps[t].a * SW + taps[t].b) * S + taps[t].qh * Wq + taps[t].qw;
-        for (int64_t c = 0; c < Cg; c++)
-            koff[c * K2 + t] = c * CS + off;
-    }
-    /* wp[gi][cb][k][jj] = w[gi*Kg + cb*nco + jj][k] (k = c*K2 + tap), zero-padded */
-    for (int64_t gi = 0; gi < G; gi++)
-        for (int64_t cb = 0; cb < ncob; cb++) {
-            KT *dst = wp + (gi * ncob + cb) * KK * nco;
-            for (int64_t k = 0; k < KK; k++)
-                for (int64_t jj = 0; jj < nco; jj++) {
-                    const int64_t ko = cb * nco + jj;
-                    dst[k * nco + jj] = ko < Kg ? w[(gi * Kg + ko) * KK + k] : (KT)0;
-                }
-        }
+    KTY(fwd_offsets)(g, taps, Cg, S, Wq, koff, used);
+    KTY(pack_fwd_weights)(w, G, Kg, KK, nco, wp);
 
     {
         const int nth = tl_conv_threads(N, (double)N * K * OH * OW * KK);
@@ -285,12 +443,19 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
     const int64_t Hq = tl_cdiv64(H + g->PT + g->PB, SH), Wq = tl_cdiv64(W + g->PL + g->PR, SW);
     const int64_t QH = ((KH - 1) * g->DH) / SH, QW = ((KW - 1) * g->DW) / SW;
     const int64_t Hd = Hq + QH, Wd = Wq + QW;
-    const KTY(fvar) *fv = KTY(pick_ftile)(ar, Cg, Hq * Wd, Kg * tl_max64c(1, K2 / nph));
-    const int64_t T = (int64_t)fv->nv * ar->vl, nco = fv->nco;
+    double fcost;
+    const KTY(fvar) *fv = KTY(pick_ftile)(ar, Cg, Hq * Wd, Kg * tl_max64c(1, K2 / nph), &fcost);
+    /* or the channel-vectorized tile over the real pixels of a phase (about H*W/nph) */
+    const KTY(cvar) *cv = KTY(pick_ctile)(ar, Cg, tl_cdiv64(H * W, nph), Kg * tl_max64c(1, K2 / nph), fcost);
+    const int64_t T = cv != NULL ? cv->npx : (int64_t)fv->nv * ar->vl;
+    const int64_t nco = cv != NULL ? (int64_t)cv->nkv * ar->vl : fv->nco;
     const int64_t Ppad = tl_roundup64(Hq * Wd, T), ncib = tl_cdiv64(Cg, nco);
     const int64_t Sd = (Hd + 1) * Wd + T;
+    /* channel tile: real pixels (i, j) of each phase, row-major from its first row, padded to a
+     * multiple of npx by repeating the last; the tile writes yc[q][cib*nco + jj] */
+    const int64_t Qmax = tl_roundup64(Hq * Wq, T), ldo = ncib * nco;
     if (K * Sd > TL_CONV_MAX_ELEMS || G * ncib * Kg * K2 * nco > TL_CONV_MAX_ELEMS ||
-        nph > TL_CONV_MAX_ELEMS / 8)
+        nph > TL_CONV_MAX_ELEMS / 8 || Qmax * ldo > TL_CONV_MAX_ELEMS / 2 || Qmax > TL_CONV_MAX_ELEMS / nph)
         return -2;
 
     tl_conv_tap *taps = (tl_conv_tap *)tl_conv_alloc(K2, sizeof(tl_conv_tap));
@@ -299,8 +464,9 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
     int64_t *tord = (int64_t *)tl_conv_alloc(K2, sizeof(int64_t));    /* taps sorted by phase */
     int64_t *koff = (int64_t *)tl_conv_alloc(Kg * K2, sizeof(int64_t));
     KT *wp = (KT *)tl_conv_alloc(G * ncib * Kg * K2 * nco, sizeof(KT));
+    int64_t *poff = cv != NULL ? (int64_t *)tl_conv_alloc(nph * Qmax, sizeof(int64_t)) : NULL;
     int err = 0;
-    if (!taps || !ntp || !tbase || !tord || !koff || !wp) {
+    if (!taps || !ntp || !tbase || !tord || !koff || !wp || (cv != NULL && !poff)) {
         err = -2;
         goto done;
     }
@@ -351,6 +517,20 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
                     }
             }
 
+    for (int64_t a = 0; cv != NULL && a < SH; a++)
+        for (int64_t b = 0; b < SW; b++) {
+            const int64_t i_lo = PT - a <= 0 ? 0 : tl_cdiv64(PT - a, SH);
+            const int64_t i_hi = PT + H - 1 - a < 0 ? -1 : (PT + H - 1 - a) / SH;
+            const int64_t j_lo = PL - b <= 0 ? 0 : tl_cdiv64(PL - b, SW);
+            const int64_t j_hi = PL + W - 1 - b < 0 ? -1 : (PL + W - 1 - b) / SW;
+            int64_t *po = poff + (a * SW + b) * Qmax, q = 0;
+            for (int64_t i = i_lo; i <= i_hi; i++)
+                for (int64_t j = j_lo; j <= j_hi; j++)
+                    po[q++] = (i - i_lo) * Wd + j;
+            for (; q < Qmax; q++)
+                po[q] = q > 0 ? po[q - 1] : 0;
+        }
+
     {
         const int nth = tl_conv_threads(N, (double)N * K * OH * OW * Cg * K2);
 #ifdef _OPENMP
@@ -358,7 +538,7 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
 #endif
         {
             KT *dyp = (KT *)tl_conv_alloc(K * Sd, sizeof(KT));
-            KT *yt = (KT *)tl_conv_alloc(nco * Ppad, sizeof(KT));
+            KT *yt = (KT *)tl_conv_alloc(cv != NULL ? Qmax * ldo : nco * Ppad, sizeof(KT));
             if (!dyp || !yt)
                 tl_conv_set_err(&err, -2);
             else
@@ -388,12 +568,30 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
                             if (j_lo > j_hi)
                                 continue;
                             const int64_t ph = a * SW + b, nk = Kg * ntp[ph];
+                            const KT *wpph = wp + gi * ncib * Kg * K2 * nco + ncib * Kg * tbase[ph] * nco;
+                            if (cv != NULL) {
+                                const int64_t nj = j_hi - j_lo + 1, Q = (i_hi - i_lo + 1) * nj;
+                                const int64_t *po = poff + ph * Qmax;
+                                for (int64_t q0 = 0; nk > 0 && q0 < Q; q0 += T)
+                                    for (int64_t cib = 0; cib < ncib; cib++)
+                                        cv->fn(nk, in + i_lo * Wd, po + q0, koff + Kg * tbase[ph],
+                                               wpph + cib * nk * nco, yt + q0 * ldo + cib * nco, ldo);
+                                for (int64_t c = 0; c < Cg; c++) {
+                                    KT *dxc = dx + (n * C + gi * Cg + c) * H * W;
+                                    const KT *src = yt + c;
+                                    for (int64_t i = i_lo; i <= i_hi; i++, src += nj * ldo) {
+                                        KT *drow = dxc + (i * SH + a - PT) * W + b - PL;
+                                        for (int64_t j = 0; j < nj; j++)
+                                            drow[(j + j_lo) * SW] = nk > 0 ? src[j * ldo] : (KT)0;
+                                    }
+                                }
+                                continue;
+                            }
                             const int64_t Pp = tl_roundup64((i_hi - i_lo + 1) * Wd, T);
                             for (int64_t cib = 0; cib < ncib; cib++) {
                                 const int64_t nvalid = tl_min64c(nco, Cg - cib * nco);
                                 if (nk > 0) {
-                                    const KT *wpk = wp + gi * ncib * Kg * K2 * nco +
-                                                    ncib * Kg * tbase[ph] * nco + cib * nk * nco;
+                                    const KT *wpk = wpph + cib * nk * nco;
                                     const KT *inp = in + i_lo * Wd;
                                     for (int64_t p0 = 0; p0 < Pp; p0 += T)
                                         fv->fn(nk, inp + p0, koff + Kg * tbase[ph], wpk, yt + p0, Ppad);
@@ -425,11 +623,140 @@ done:
     free(tord);
     free(koff);
     free(wp);
+    free(poff);
     return err;
 }
 
 /* ------------------------------------------------------------------ */
 /* gradient with respect to the weight (and bias)                      */
+
+/* Weight gradient with the channel-vectorized tile (see TL_CWTILE_DEF): per
+ * image, dy is transposed to pixel-major (dyt[q][gi*Kgp + kg]) and every
+ * (pair block, output-channel block) tile streams the image's real pixels,
+ * adding into per-thread accumulators acc[gi][r][kg]; those are folded into
+ * double once per chunk of images, and the threads' sums are added in thread
+ * order (deterministic for a fixed thread count). */
+static int KTY(backward_weight_channels)(const tl_conv_geom *g, const KT *x, const KT *dy, KT *dw, KT *dbias,
+                                         const KTY(arch) *ar, const KTY(cwvar) *cw)
+{
+    const int64_t N = g->N, C = g->C, H = g->H, W = g->W, K = g->K;
+    const int64_t KH = g->KH, KW = g->KW, OH = g->OH, OW = g->OW, SH = g->SH, SW = g->SW;
+    const int64_t G = g->groups, Cg = C / G, Kg = K / G, K2 = KH * KW, KK = Cg * K2;
+    const int64_t Hq = tl_cdiv64(H + g->PT + g->PB, SH), Wq = tl_cdiv64(W + g->PL + g->PR, SW);
+    const int64_t nkc = (int64_t)cw->nkv * ar->vl, nr = cw->nr, Q = OH * OW;
+    const int64_t nkb = tl_cdiv64(Kg, nkc), Kgp = nkb * nkc, nrb = tl_cdiv64(KK, nr), KKp = nrb * nr;
+    const int64_t S = (Hq + 1) * Wq, CS = SH * SW * S, ldd = G * Kgp, nacc = G * KKp * Kgp;
+    const int nth = tl_conv_threads(N, (double)N * K * Q * KK);
+    const int64_t CHUNK = 8;                          /* images between folds into double */
+    if (C * CS > TL_CONV_MAX_ELEMS || Q * ldd > TL_CONV_MAX_ELEMS || nacc > TL_CONV_MAX_ELEMS / 2)
+        return -2;
+    int64_t *koff = (int64_t *)tl_conv_alloc(KKp, sizeof(int64_t));
+    int64_t *poff = (int64_t *)tl_conv_alloc(Q, sizeof(int64_t));
+    unsigned char *used = (unsigned char *)calloc((size_t)(SH * SW), 1);
+    tl_conv_tap *taps = (tl_conv_tap *)tl_conv_alloc(K2, sizeof(tl_conv_tap));
+    double **accs = (double **)calloc((size_t)nth, sizeof(double *));
+    double **dbs = (double **)calloc((size_t)nth, sizeof(double *));
+    int err = 0;
+    if (!koff || !poff || !used || !taps || !accs || !dbs) {
+        err = -2;
+        goto done;
+    }
+    tl_conv_taps(g, taps);
+    for (int64_t k = 0; k < KKp; k++)
+        koff[k] = 0;            /* padding pairs read valid memory; their sums are dropped */
+    KTY(fwd_offsets)(g, taps, Cg, S, Wq, koff, used);
+    for (int64_t q = 0; q < Q; q++)
+        poff[q] = (q / OW) * Wq + q % OW;
+
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth)
+#endif
+    {
+        const int tid = tl_conv_tid(), team = tl_conv_nthreads_in_team();
+        KT *xq = (KT *)tl_conv_alloc(C * CS, sizeof(KT));
+        KT *dyt = (KT *)tl_conv_alloc(Q * ldd, sizeof(KT));
+        KT *acc = (KT *)tl_conv_alloc(nacc, sizeof(KT));
+        double *acc64 = (double *)tl_conv_alloc(nacc, sizeof(double));
+        double *dba = (double *)tl_conv_alloc(K, sizeof(double));
+        const int ok = xq && dyt && acc && acc64 && dba;
+        if (!ok) {
+            tl_conv_set_err(&err, -2);
+        } else {
+            memset(xq, 0, (size_t)(C * CS) * sizeof(KT));       /* padding: zero once */
+            memset(dyt, 0, (size_t)(Q * ldd) * sizeof(KT));     /* padded channels stay 0 */
+            memset(acc, 0, (size_t)nacc * sizeof(KT));
+            memset(acc64, 0, (size_t)nacc * sizeof(double));
+            memset(dba, 0, (size_t)K * sizeof(double));
+        }
+        accs[tid] = acc64;
+        dbs[tid] = dba;
+        const int64_t n_lo = N * tid / team, n_hi = N * (tid + 1) / team;
+        for (int64_t n = n_lo; ok && n < n_hi; n++) {
+            KTY(build_planes)(g, x + n * C * H * W, xq, Hq, Wq, S, used);
+            for (int64_t k = 0; k < K; k++) {
+                const KT *src = dy + (n * K + k) * Q;
+                KT *col = dyt + (k / Kg) * Kgp + k % Kg;
+                for (int64_t q = 0; q < Q; q++)
+                    col[q * ldd] = src[q];
+                if (dbias != NULL)
+                    dba[k] += KTY(sum)(src, Q);
+            }
+            for (int64_t gi = 0; gi < G; gi++)
+                for (int64_t rb = 0; rb < nrb; rb++)
+                    for (int64_t kb = 0; kb < nkb; kb++)
+                        cw->fn(Q, xq + gi * Cg * CS, poff, koff + rb * nr, dyt + gi * Kgp + kb * nkc, ldd,
+                               acc + (gi * KKp + rb * nr) * Kgp + kb * nkc, Kgp);
+            if ((n - n_lo) % CHUNK == CHUNK - 1 || n == n_hi - 1) {
+                for (int64_t e = 0; e < nacc; e++)
+                    acc64[e] += (double)acc[e];
+                memset(acc, 0, (size_t)nacc * sizeof(KT));
+            }
+        }
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+        if (err == 0) {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (int64_t e = 0; e < K * KK; e++) {
+                const int64_t k = e / KK, kk = e % KK;
+                const int64_t at = ((k / Kg) * KKp + kk) * Kgp + k % Kg;
+                double t = 0.0;
+                for (int th = 0; th < team; th++)
+                    t += accs[th][at];
+                dw[e] = (KT)t;
+            }
+            if (dbias != NULL) {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (int64_t k = 0; k < K; k++) {
+                    double t = 0.0;
+                    for (int th = 0; th < team; th++)
+                        t += dbs[th][k];
+                    dbias[k] = (KT)t;
+                }
+            }
+        }
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+        free(xq);
+        free(dyt);
+        free(acc);
+        free(acc64);
+        free(dba);
+    }
+done:
+    free(koff);
+    free(poff);
+    free(used);
+    free(taps);
+    free(accs);
+    free(dbs);
+    return err;
+}
 
 int TL_CAT(tl_conv2d_backward_weight_, KTN)(const tl_conv_geom *g, const KT *x, const KT *dy,
                                             KT *dw, KT *dbias)
@@ -469,6 +796,11 @@ int TL_CAT(tl_conv2d_backward_weight_, KTN)(const tl_conv_geom *g, const KT *x, 
         if (dbias != NULL)
             memset(dbias, 0, (size_t)K * sizeof(KT));
         return 0;
+    }
+    {
+        const KTY(cwvar) *cw = KTY(pick_cwtile)(ar, Kg, OH * OW, KK, npv, wv);
+        if (cw != NULL)
+            return KTY(backward_weight_channels)(g, x, dy, dw, dbias, ar, cw);
     }
     if (XS > TL_CONV_MAX_ELEMS / B || DS > TL_CONV_MAX_ELEMS / B ||
         G * Kgp * KKp > TL_CONV_MAX_ELEMS / VL)

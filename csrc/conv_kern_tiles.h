@@ -128,4 +128,87 @@ static KATTR void KNAME2(wtile, NCO, NK)(int64_t nb, int64_t npv,               
         }                                                                        \
 }
 
+/* Channel-vectorized forward tile: NPX output pixels x NKV*VL output channels.
+ *
+ *   out[i*ldo + v*VL + l] = sum_{k < nk} wp[k*NKV*VL + v*VL + l] * in[poff[i] + koff[k]]
+ *
+ * The transpose of the tile above: each step loads NKV weight vectors and broadcasts one input
+ * value per pixel.  The pixels are arbitrary offsets (poff), so only real output pixels are
+ * computed -- no thrown-away grid columns, which the pixel-vectorized tile wastes (20% at 8x8) --
+ * and layers with many channels on small maps fill the vectors with channels instead. */
+#define TL_CTILE_DEF(NPX, NKV)                                                   \
+static KATTR void KNAME2(ctile, NPX, NKV)(int64_t nk, const KT *in,              \
+                                          const int64_t *poff,                   \
+                                          const int64_t *koff, const KT *wp,     \
+                                          KT *out, int64_t ldo)                  \
+{                                                                                \
+    KV acc[NPX][NKV];                                                            \
+    const KT *pp[NPX];                                                           \
+    TL_UNROLL for (int i = 0; i < NPX; i++) {                                    \
+        pp[i] = in + poff[i];                                                    \
+        TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
+            acc[i][v] = KZERO();                                                 \
+    }                                                                            \
+    for (int64_t k = 0; k < nk; k++) {                                           \
+        const int64_t o = koff[k];                                               \
+        const KT *wk = wp + k * (NKV * KVL);                                     \
+        KV wv[NKV];                                                              \
+        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
+            wv[v] = KLOAD(wk + v * KVL);                                         \
+            KPIN(wv[v]);                                                         \
+        }                                                                        \
+        TL_UNROLL for (int i = 0; i < NPX; i++) {                                \
+            KV b = KBCAST(pp[i][o]);                                             \
+            KPIN(b);                                                             \
+            TL_UNROLL for (int v = 0; v < NKV; v++)                              \
+                acc[i][v] = KFMA(wv[v], b, acc[i][v]);                           \
+        }                                                                        \
+    }                                                                            \
+    TL_UNROLL for (int i = 0; i < NPX; i++)                                      \
+        TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
+            KSTORE(out + i * ldo + v * KVL, acc[i][v]);                          \
+}
+
+/* Channel-vectorized weight-gradient tile: NR (input channel, tap) pairs x
+ * NKV*VL output channels over the nq real output pixels of one image.
+ *
+ *   acc[r*lda + v*VL + l] += sum_{q < nq} dyt[q*ldd + v*VL + l] * in[roff[r] + poff[q]]
+ *
+ * dyt is the image's output gradient transposed to pixel-major, so each
+ * lane owns one output channel and no horizontal reduction is ever needed. */
+#define TL_CWTILE_DEF(NR, NKV)                                                   \
+static KATTR void KNAME2(cwtile, NR, NKV)(int64_t nq, const KT *in,              \
+                                          const int64_t *poff,                   \
+                                          const int64_t *roff, const KT *dyt,    \
+                                          int64_t ldd, KT *acc, int64_t lda)     \
+{                                                                                \
+    KV s[NR][NKV];                                                               \
+    const KT *pr[NR];                                                            \
+    TL_UNROLL for (int r = 0; r < NR; r++) {                                     \
+        pr[r] = in + roff[r];                                                    \
+        TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
+            s[r][v] = KZERO();                                                   \
+    }                                                                            \
+    for (int64_t q = 0; q < nq; q++) {                                           \
+        const int64_t o = poff[q];                                               \
+        const KT *dq = dyt + q * ldd;                                            \
+        KV d[NKV];                                                               \
+        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
+            d[v] = KLOAD(dq + v * KVL);                                          \
+            KPIN(d[v]);                                                          \
+        }                                                                        \
+        TL_UNROLL for (int r = 0; r < NR; r++) {                                 \
+            KV b = KBCAST(pr[r][o]);                                             \
+            KPIN(b);                                                             \
+            TL_UNROLL for (int v = 0; v < NKV; v++)                              \
+                s[r][v] = KFMA(d[v], b, s[r][v]);                                \
+        }                                                                        \
+    }                                                                            \
+    TL_UNROLL for (int r = 0; r < NR; r++)                                       \
+        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
+            KT *a = acc + r * lda + v * KVL;                                     \
+            KSTORE(a, KADD(KLOAD(a), s[r][v]));                                  \
+        }                                                                        \
+}
+
 #endif /* TL_CONV_KERN_TILES_H */

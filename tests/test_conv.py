@@ -1,5 +1,7 @@
 """conv1d / conv2d / conv_transpose2d: a numpy reference (the oracle), torch parity, gradcheck,
 every kernel family of the C core, determinism, and bad inputs."""
+import os
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
@@ -161,9 +163,22 @@ def test_conv2d_forward_and_grads_match_numpy_reference(case):
 
 
 @settings(max_examples=25, deadline=None)
-@given(conv_cases(max_hw=7, allow_same=False), st.data())
-def test_backend_partial_output_geometry(case, data):
-    """Outputs smaller than the largest one (conv_transpose2d's output_padding relies on it)."""
+@given(conv_cases(max_hw=7, allow_same=False), st.data(), st.sampled_from(["auto", "pixel", "channel"]))
+def test_backend_partial_output_geometry(case, data, tiles):
+    """Outputs smaller than the largest one (conv_transpose2d's output_padding relies on it), with
+    each forward tile family."""
+    old = os.environ.pop("TENSORLITE_CONV_TILES", None)
+    if tiles != "auto":
+        os.environ["TENSORLITE_CONV_TILES"] = tiles
+    try:
+        _check_partial_output_geometry(case, data)
+    finally:
+        os.environ.pop("TENSORLITE_CONV_TILES", None)
+        if old is not None:
+            os.environ["TENSORLITE_CONV_TILES"] = old
+
+
+def _check_partial_output_geometry(case, data):
     rng, x, w, b = make_arrays(case)
     args = (case["stride"], case["pad4"], case["dilation"], case["groups"])
     full = ref_conv2d(x, w, b, *args)
@@ -194,9 +209,17 @@ def test_backend_partial_output_geometry(case, data):
     (1, 5, 6, 6, 7, 1, 1, (3, 2), (0, 0, 0, 0), (1, 1), 1),         # 1x1, stride 3
     (2, 4, 5, 5, 3, 5, 5, (1, 1), (0, 0, 0, 0), (1, 1), 1),         # kernel == input
     (1, 70, 4, 5, 3, 2, 2, (1, 1), (0, 0, 1, 1), (1, 1), 1),        # long reduction, tail tiles
+    (2, 64, 8, 8, 64, 3, 3, (1, 1), (1, 1, 1, 1), (1, 1), 1),       # ResNet stage 3: channel tiles
+    (2, 24, 9, 7, 40, 3, 3, (2, 2), (1, 1, 1, 1), (1, 1), 1),       # stride 2, odd maps, channel tail
+    (1, 12, 6, 7, 20, 3, 2, (2, 1), (0, 1, 2, 0), (2, 1), 2),       # grouped, dilated, 2 phases
 ])
-def test_every_kernel_family_matches_reference(monkeypatch, arch, dtype, shape):
+@pytest.mark.parametrize("tiles", ["pixel", "channel", "auto"])
+def test_every_kernel_family_matches_reference(monkeypatch, arch, dtype, shape, tiles):
+    """Every architecture x both forward tile families (pixel- and channel-vectorized, forced with
+    TENSORLITE_CONV_TILES, and the cost model's pick) against the numpy reference."""
     monkeypatch.setenv("TENSORLITE_CONV_ARCH", arch)
+    if tiles != "auto":
+        monkeypatch.setenv("TENSORLITE_CONV_TILES", tiles)
     N, C, H, W, K, KH, KW, stride, pad4, dilation, groups = shape
     rng = np.random.default_rng(7)
     x = rng.standard_normal((N, C, H, W)).astype(dtype)
