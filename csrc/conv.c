@@ -192,24 +192,7 @@ static int tl_conv_geom_ok(const tl_conv_geom *g)
 
 #define KT float
 #define KTN f32
-typedef void (*KTY(ftile_fn))(int64_t, const KT *, const int64_t *, const KT *, KT *, int64_t);
-typedef void (*KTY(wtile_fn))(int64_t, int64_t, const KT *, int64_t, int64_t, const KT *, int64_t,
-                               const int64_t *, KT *, int64_t);
-typedef void (*KTY(ctile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, KT *,
-                               int64_t);
-typedef struct { int nv, nco; KTY(ftile_fn) fn; } KTY(fvar);
-typedef struct { int nco, nk; KTY(wtile_fn) fn; } KTY(wvar);
-typedef struct { int npx, nkv; KTY(ctile_fn) fn; } KTY(cvar);
-typedef void (*KTY(cwtile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, int64_t,
-                                KT *, int64_t);
-typedef struct { int nr, nkv; KTY(cwtile_fn) fn; } KTY(cwvar);
-typedef struct {
-    int vl;
-    const KTY(fvar) *f; int nf;
-    const KTY(wvar) *w; int nw;
-    const KTY(cvar) *c; int nc;
-    const KTY(cwvar) *cw; int ncw;
-} KTY(arch);
+#include "conv_types.h"
 
 #define KARCH generic
 #define KARCH_ID 0
@@ -297,24 +280,7 @@ typedef struct {
 
 #define KT double
 #define KTN f64
-typedef void (*KTY(ftile_fn))(int64_t, const KT *, const int64_t *, const KT *, KT *, int64_t);
-typedef void (*KTY(wtile_fn))(int64_t, int64_t, const KT *, int64_t, int64_t, const KT *, int64_t,
-                               const int64_t *, KT *, int64_t);
-typedef void (*KTY(ctile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, KT *,
-                               int64_t);
-typedef struct { int nv, nco; KTY(ftile_fn) fn; } KTY(fvar);
-typedef struct { int nco, nk; KTY(wtile_fn) fn; } KTY(wvar);
-typedef struct { int npx, nkv; KTY(ctile_fn) fn; } KTY(cvar);
-typedef void (*KTY(cwtile_fn))(int64_t, const KT *, const int64_t *, const int64_t *, const KT *, int64_t,
-                                KT *, int64_t);
-typedef struct { int nr, nkv; KTY(cwtile_fn) fn; } KTY(cwvar);
-typedef struct {
-    int vl;
-    const KTY(fvar) *f; int nf;
-    const KTY(wvar) *w; int nw;
-    const KTY(cvar) *c; int nc;
-    const KTY(cwvar) *cw; int ncw;
-} KTY(arch);
+#include "conv_types.h"
 
 #define KARCH generic
 #define KARCH_ID 0

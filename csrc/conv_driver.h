@@ -126,6 +126,38 @@ static const KTY(wvar) *KTY(pick_wtile)(const KTY(arch) *ar, int64_t nout, int64
     return best;
 }
 
+/* dw[k][kk] and dbias[k] from the team's double accumulators, summed in thread
+ * order (deterministic for a fixed thread count); accumulator (k, kk) of a
+ * thread sits at (k / Kg) * gstride + (k % Kg) * kstride + kk * kkstride.
+ * Called by every thread of the parallel region, after a barrier. */
+static void KTY(fold_thread_sums)(double *const *accs, double *const *dbs, int team, int64_t K, int64_t Kg,
+                                  int64_t KK, int64_t gstride, int64_t kstride, int64_t kkstride, KT *dw,
+                                  KT *dbias)
+{
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int64_t e = 0; e < K * KK; e++) {
+        const int64_t k = e / KK, kk = e % KK;
+        const int64_t at = (k / Kg) * gstride + (k % Kg) * kstride + kk * kkstride;
+        double t = 0.0;
+        for (int th = 0; th < team; th++)
+            t += accs[th][at];
+        dw[e] = (KT)t;
+    }
+    if (dbias != NULL) {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (int64_t k = 0; k < K; k++) {
+            double t = 0.0;
+            for (int th = 0; th < team; th++)
+                t += dbs[th][k];
+            dbias[k] = (KT)t;
+        }
+    }
+}
+
 /* The channel-vectorized weight-gradient tile for nout output channels, npix
  * real pixels per image and nk (input channel, tap) pairs when the cost model
  * rates it below the pixel-vectorized tile wv over npv pixel vectors per
@@ -715,30 +747,8 @@ static int KTY(backward_weight_channels)(const tl_conv_geom *g, const KT *x, con
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
-        if (err == 0) {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-            for (int64_t e = 0; e < K * KK; e++) {
-                const int64_t k = e / KK, kk = e % KK;
-                const int64_t at = ((k / Kg) * KKp + kk) * Kgp + k % Kg;
-                double t = 0.0;
-                for (int th = 0; th < team; th++)
-                    t += accs[th][at];
-                dw[e] = (KT)t;
-            }
-            if (dbias != NULL) {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (int64_t k = 0; k < K; k++) {
-                    double t = 0.0;
-                    for (int th = 0; th < team; th++)
-                        t += dbs[th][k];
-                    dbias[k] = (KT)t;
-                }
-            }
-        }
+        if (err == 0)      /* accumulator (k, kk) at ((k / Kg) * KKp + kk) * Kgp + k % Kg */
+            KTY(fold_thread_sums)(accs, dbs, team, K, Kg, KK, KKp * Kgp, 1, Kgp, dw, dbias);
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
@@ -894,31 +904,8 @@ int TL_CAT(tl_conv2d_backward_weight_, KTN)(const tl_conv_geom *g, const KT *x, 
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
-        if (err == 0) {
-            /* fixed-order reduction over the threads' accumulators */
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-            for (int64_t e = 0; e < K * KK; e++) {
-                const int64_t k = e / KK, kk = e % KK;
-                const int64_t row = ((k / Kg) * Kgp + k % Kg) * KKp + kk;
-                double s = 0.0;
-                for (int t = 0; t < team; t++)
-                    s += accs[t][row];
-                dw[e] = (KT)s;
-            }
-            if (dbias != NULL) {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (int64_t k = 0; k < K; k++) {
-                    double s = 0.0;
-                    for (int t = 0; t < team; t++)
-                        s += dbs[t][k];
-                    dbias[k] = (KT)s;
-                }
-            }
-        }
+        if (err == 0)      /* accumulator (k, kk) at ((k / Kg) * Kgp + k % Kg) * KKp + kk */
+            KTY(fold_thread_sums)(accs, dbs, team, K, Kg, KK, Kgp * KKp, KKp, 1, dw, dbias);
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
