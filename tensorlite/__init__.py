@@ -1,5 +1,7 @@
 """tensorlite: a small reverse-mode autograd tensor library with a C core, PyTorch's API."""
 from ._version import __version__
+from .backend import allocator as _allocator
+_allocator.tune()        # keep big buffers in the heap between training steps (see backend/allocator.py)
 from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool,  # noqa: A004
                      half, float, double, short, int, long)
 from .tensor import Tensor, Size
