@@ -254,3 +254,21 @@ def test_resnet_block_matches_unfused_composition():
     np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-6)
     for a, b in zip(g_fused, g_ref):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_forward_relu_goes_through_an_overridden_forward(monkeypatch):
+    """Subclasses that change forward (SyncBatchNorm's cross-rank statistics) are not bypassed."""
+    class Doubled(nn.BatchNorm2d):
+        def forward(self, x):
+            return super().forward(x) * 2
+    tl.manual_seed(2)
+    x = tl.randn(4, 3, 3, 3)
+    got = Doubled(3).forward_relu(x, residual=-x)
+    want = F.relu(nn.BatchNorm2d(3)(x) * 2 - x)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6, atol=1e-6)
+    calls = []
+    sync = nn.SyncBatchNorm(3)
+    real = nn.SyncBatchNorm.forward
+    monkeypatch.setattr(nn.SyncBatchNorm, "forward", lambda self, x: calls.append(1) or real(self, x))
+    sync.forward_relu(x)
+    assert calls == [1]

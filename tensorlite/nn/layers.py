@@ -242,8 +242,9 @@ class _BatchNorm(Module):
     def forward_relu(self, x, residual=None):
         """relu(self(x) + residual), residual optional, through the fused F.batch_norm_relu: the
         BN -> ReLU and BN -> add -> ReLU of conv blocks in one pass each way (a tensorlite extension).
-        With hooks registered on this module it calls the module, so the hooks see its output."""
-        if self._forward_hooks or self._forward_pre_hooks:
+        With hooks registered on this module, or in a subclass with its own forward (SyncBatchNorm's
+        cross-rank statistics), it calls the module, so those see and make its output."""
+        if self._forward_hooks or self._forward_pre_hooks or type(self).forward is not _BatchNorm.forward:
             out = self(x)
             return F.relu(out if residual is None else out + residual)
         return F.batch_norm_relu(x, *self._functional_args(x), residual=residual)
