@@ -104,6 +104,8 @@ NN = [
                                                                                "(2, 4)"),
     C(lambda: nn.BatchNorm2d(3)(tl.randn(2, 3, 4)), covers=nn.BatchNorm2d).raises(ValueError, "BatchNorm2d",
                                                                                   "input", "(2, 3, 4)"),
+    C(lambda: nn.BatchNorm3d(3)(img), covers=nn.BatchNorm3d).raises(ValueError, "BatchNorm3d", "input",
+                                                                    "(2, 3, 8, 8)"),
     C(lambda: nn.BatchNorm2d(3, eps=-1.0)(img), covers=nn.BatchNorm2d).raises(ValueError, "batch_norm()", "eps",
                                                                               "-1.0"),
     C(lambda: nn.LocalResponseNorm(0)(img), covers=nn.LocalResponseNorm).raises(ValueError, "local_response_norm()",

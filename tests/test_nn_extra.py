@@ -358,6 +358,8 @@ MODULES = [
     (lambda M: M.PReLU(), (2, 3)),
     (lambda M: M.PixelShuffle(2), (1, 8, 2, 3)),
     (lambda M: M.Unfold((2, 3), padding=1, stride=2), (2, 2, 5, 4)),
+    (lambda M: M.BatchNorm3d(3), (2, 3, 4, 2, 3)),
+    (lambda M: M.BatchNorm3d(2, momentum=None, affine=False), (3, 2, 2, 2, 2)),
 ]
 
 
