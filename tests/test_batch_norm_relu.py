@@ -13,10 +13,10 @@ from hypothesis import given, settings, strategies as st
 import tensorlite as tl
 from tensorlite import nn
 from tensorlite.nn import functional as F
-from tensorlite.backend import nb_norm
 
 from strategies import hard_arrays, smooth_arrays, to_layout, assert_close, tl_tensor
-from test_normalization import np_batch_norm, bn_case, _close, _examples
+from test_normalization import (np_batch_norm, bn_case, _close, _examples, drivers,  # noqa: F401 (fixture)
+                                draw_gradcheck_inputs)
 
 
 @st.composite
@@ -79,16 +79,6 @@ def test_batch_norm_relu_matches_oracle(case):
         _close(rv, ref["rv"], np.abs(ref["rv"]), dtype, "running_var", extra=big * 1e-3)
 
 
-@pytest.fixture(params=["serial", "parallel"])
-def drivers(request, monkeypatch):
-    if request.param == "parallel":
-        monkeypatch.setattr(nb_norm, "PARALLEL_MIN_SIZE", 0)
-        monkeypatch.setattr(nb_norm, "_threads", lambda x: 3)
-    else:
-        monkeypatch.setattr(nb_norm, "PARALLEL_MIN_SIZE", 1 << 62)
-    return request.param
-
-
 def _composed(x, w, b, r, training, rm, rv):
     y = F.batch_norm(x, rm, rv, w, b, training, 0.1, 1e-5)
     return F.relu(y if r is None else y + r)
@@ -127,17 +117,9 @@ def test_batch_norm_relu_equals_composition(shape, dtype, layout, residual, driv
 @given(st.data())
 @settings(max_examples=_examples(12))
 def test_batch_norm_relu_gradcheck(data):
-    N = data.draw(st.integers(2, 3))
-    C = data.draw(st.integers(1, 2))
-    spatial = data.draw(st.lists(st.integers(1, 3), max_size=2))
-    shape = (N, C) + tuple(spatial)
-    x = tl_tensor(data.draw(smooth_arrays(shape, unique=True)))
-    w = tl_tensor(data.draw(smooth_arrays((C,))))
-    b = tl_tensor(data.draw(smooth_arrays((C,))))
-    r = tl_tensor(data.draw(smooth_arrays(shape)))
-    training = data.draw(st.booleans())
+    x, w, b, training, rm, rv = draw_gradcheck_inputs(data)
+    r = tl_tensor(data.draw(smooth_arrays(tuple(x.shape))))
     use_res = data.draw(st.booleans())
-    rm, rv = tl.tensor(np.linspace(-1, 1, C)), tl.tensor(np.linspace(0.5, 2, C))
 
     def f(x, w, b, r):
         return F.batch_norm_relu(x, None if training else rm, None if training else rv, w, b, training, 0.1,

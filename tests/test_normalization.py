@@ -281,9 +281,9 @@ def test_batch_norm_training_without_running_buffers_and_empty_batch():
 
 
 # ================================================================== finite differences
-@given(st.data())
-@settings(max_examples=_examples(12))
-def test_batch_norm_gradcheck(data):
+def draw_gradcheck_inputs(data):
+    """Small smooth float64 inputs for batch-norm gradchecks: x (unique values: no ties), weight, bias,
+    training or not, and running statistics for evaluation mode."""
     N = data.draw(st.integers(2, 3))
     C = data.draw(st.integers(1, 2))
     spatial = data.draw(st.lists(st.integers(1, 3), max_size=2))
@@ -293,6 +293,13 @@ def test_batch_norm_gradcheck(data):
     b = tl_tensor(data.draw(smooth_arrays((C,))))
     training = data.draw(st.booleans())
     rm, rv = tl.tensor(np.linspace(-1, 1, C)), tl.tensor(np.linspace(0.5, 2, C))
+    return x, w, b, training, rm, rv
+
+
+@given(st.data())
+@settings(max_examples=_examples(12))
+def test_batch_norm_gradcheck(data):
+    x, w, b, training, rm, rv = draw_gradcheck_inputs(data)
     affine = data.draw(st.booleans())
 
     def f(x, *wb):

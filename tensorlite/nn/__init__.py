@@ -6,8 +6,8 @@ from .module import Module  # noqa: F401
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
 from .layers import (Identity, Linear, Conv1d, Conv2d, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
                      AdaptiveAvgPool2d, AdaptiveMaxPool2d, BatchNorm1d, BatchNorm2d, BatchNorm3d, LocalResponseNorm,
-                     Dropout, Dropout2d, ReLU, ReLU6, SiLU, LeakyReLU, GELU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten,
-                     Unflatten)
+                     Dropout, Dropout2d, ReLU, ReLU6, SiLU, LeakyReLU, GELU, Tanh, Sigmoid, Softmax, LogSoftmax,
+                     Flatten, Unflatten)
 from .upsampling import ConvTranspose2d, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d  # noqa: F401
 from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCEWithLogitsLoss,  # noqa: F401
                    BCELoss, HuberLoss, KLDivLoss)

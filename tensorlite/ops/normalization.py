@@ -18,8 +18,8 @@ from ..tensor import Tensor
 from ._helpers import as_tensor, check_float
 from .elementwise import ReluGrad, relu as relu_op
 
-__all__ = ["batch_norm", "batch_norm_relu", "instance_norm", "layer_norm", "group_norm", "local_response_norm", "dropout",
-           "dropout2d"]
+__all__ = ["batch_norm", "batch_norm_relu", "instance_norm", "layer_norm", "group_norm", "local_response_norm",
+           "dropout", "dropout2d"]
 
 
 def _const(arr):
