@@ -65,9 +65,15 @@ class Tensor:
 
     @classmethod
     def _wrap(cls, arr, requires_grad=False):
-        """Wrap a numpy array without copying (internal constructor)."""
+        """Wrap a numpy array without copying (internal constructor). _init's body, inlined: every
+        op result comes through here."""
         t = object.__new__(cls)
-        t._init(arr, requires_grad)
+        t._data = arr
+        t.requires_grad = False
+        t.grad_fn = t.grad = t._base = t._accum = t._hooks = None
+        t._vc = _VersionCounter()
+        if requires_grad:
+            t.requires_grad_(True)
         return t
 
     # ---- metadata ----

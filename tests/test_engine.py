@@ -319,3 +319,58 @@ def test_view_shares_storage_and_version():
     assert x._version == v._version == 1
     with pytest.raises(RuntimeError, match="view"):
         x.t().view(6)
+
+
+# ---- numpy's floating-point error state around ops (autograd/fp_errors.py) ----
+def test_ops_compute_inf_and_nan_silently_like_torch():
+    x = tl.tensor([1.0, 0.0, -1.0], requires_grad=True)
+    with np.errstate(all="raise"):                       # even a strict caller state does not leak in
+        y = x / tl.tensor([0.0, 0.0, 0.0])
+        y.sum().backward()
+    assert np.isposinf(y.detach().numpy()[0]) and np.isnan(y.detach().numpy()[1])
+    assert np.isnan(x.grad.numpy()).all() or np.isinf(x.grad.numpy()).all()
+
+
+def test_the_callers_error_state_and_bufsize_survive_ops_and_failing_ops():
+    class Boom(tl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            assert np.geterr()["divide"] == "ignore"     # the op itself runs quiet
+            raise ValueError("boom")
+
+    old_buf = np.getbufsize()
+    try:
+        np.setbufsize(16384)
+        with np.errstate(divide="raise", over="warn", invalid="print"):
+            before = np.geterr()
+            tl.ones(3) / 0.0
+            with pytest.raises(ValueError, match="boom"):
+                Boom.apply(tl.ones(2, requires_grad=True))
+            assert np.geterr() == before
+            assert np.getbufsize() == 16384
+            with pytest.raises(FloatingPointError):      # the caller's own numpy code still raises
+                np.ones(1) / 0.0
+    finally:
+        np.setbufsize(old_buf)
+
+
+def test_error_state_is_per_thread():
+    import threading
+    seen = []
+
+    def worker():
+        with np.errstate(divide="raise"):
+            for _ in range(200):
+                tl.ones(4) / 0.0
+            seen.append(np.geterr()["divide"])
+
+    mine = np.geterr()
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for _ in range(200):
+        tl.ones(4) / 0.0
+    for t in threads:
+        t.join()
+    assert seen == ["raise"] * 4
+    assert np.geterr() == mine

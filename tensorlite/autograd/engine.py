@@ -78,14 +78,17 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 grads = _call_backward(node, g)
                 if not retain_graph:
                     node._release()
+            n_grads = len(grads)
             for i, nxt in enumerate(node.next_functions):
                 if nxt is None:
                     continue
-                gi = grads[i] if i < len(grads) else None
+                gi = grads[i] if i < n_grads else None
                 if gi is not None:
-                    buffers[nxt] = _add(buffers.get(nxt), gi)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                    acc = buffers.get(nxt)
+                    buffers[nxt] = gi if acc is None else _add(acc, gi)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
                     ready.append(nxt)
 
     if capture is None:
@@ -113,17 +116,17 @@ def _call_backward(node, g):
     if not isinstance(out, tuple):
         out = (out,)
     grads = []
-    for i, (gi, nxt) in enumerate(zip(out, node.next_functions)):
+    for gi, nxt, shape in zip(out, node.next_functions, node._in_shapes):
         if gi is None or nxt is None:
             grads.append(None)
             continue
         if not isinstance(gi, Tensor):
             gi = Tensor._wrap(np.asarray(gi))
-        if gi._data.shape != node._in_shapes[i]:
-            raise RuntimeError(f"{node.name()} returned a gradient of shape {gi._data.shape} for input {i} "
-                               f"of shape {node._in_shapes[i]} (a bug in that op's backward)")
+        if gi._data.shape != shape:
+            raise RuntimeError(f"{node.name()} returned a gradient of shape {gi._data.shape} for input "
+                               f"{len(grads)} of shape {shape} (a bug in that op's backward)")
         grads.append(gi)
-    if anomaly.is_enabled():
+    if anomaly._enabled:
         _check_finite(node, grads)
     return grads
 

@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 
 from .grad_mode import is_grad_enabled
-from . import anomaly
+from . import anomaly, fp_errors
 
 Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
 
@@ -48,7 +48,7 @@ class Function:
     # ---- used by forward ----
     def save_for_backward(self, *arrays):
         """Keep arrays for backward: inputs and the output come back as the Tensors they were."""
-        self._saved = tuple(getattr(a, "_data", a) for a in arrays)
+        self._saved = tuple([a._data if isinstance(a, Tensor) else a for a in arrays])
 
     # ---- used by backward ----
     @property
@@ -81,7 +81,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         node = cls()
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
-        with np.errstate(all="ignore"):
+        token = fp_errors.quiet()
+        try:
             if cls._tensor_io:
                 from .grad_mode import no_grad
                 with no_grad():
@@ -90,16 +91,18 @@ class Function:
                 out = getattr(out, "_data", out)
             else:
                 out = cls.forward(node, *raw, **kwargs)
-        if not isinstance(out, np.ndarray):
+        finally:
+            fp_errors.restore(token)
+        if type(out) is not np.ndarray and not isinstance(out, np.ndarray):
             scalar, out = out, np.asarray(out)
             if node._saved:   # numpy ufuncs return 0-d results as scalars: a saved output is still the output
                 node._saved = tuple(out if a is scalar else a for a in node._saved)
         result = Tensor._wrap(out)
-        first = args[0] if args else None
-        if cls.is_view and isinstance(first, Tensor) and np.may_share_memory(out, raw[0]):
+        if cls.is_view and args and isinstance(args[0], Tensor) and np.may_share_memory(out, raw[0]):
+            first = args[0]
             result._base = first._base if first._base is not None else first
             result._vc = first._vc
-        if is_grad_enabled() and out.dtype.kind == "f":
+        if out.dtype.kind == "f" and is_grad_enabled():
             needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
             if True in needs:
                 node.needs_input_grad = tuple(needs)
@@ -108,7 +111,7 @@ class Function:
                 node._saved = _bind_saved(node._saved, args, raw, out, result)
                 result.requires_grad = True
                 result.grad_fn = node
-                if anomaly.is_enabled():
+                if anomaly._enabled:
                     node._trace = anomaly.creation_trace()
                 return result
         node._saved = None
@@ -147,18 +150,20 @@ def _bind_saved(saved, args, raw, out, result):
     records = []
     for arr in saved:
         if arr is None:
-            records.append(("none",))
-            continue
-        if arr is out:
+            records.append(_NONE)
+        elif arr is out:
             records.append(("out", arr, result._vc, result._vc.value))
-            continue
-        for a, r in zip(args, raw):
-            if arr is r and r is not None and hasattr(a, "_vc"):
-                records.append(("in", a, a._vc.value))
-                break
         else:
-            records.append(("const", arr))
+            for a, r in zip(args, raw):
+                if arr is r and isinstance(a, Tensor):
+                    records.append(("in", a, a._vc.value))
+                    break
+            else:
+                records.append(("const", arr))
     return tuple(records)
+
+
+_NONE = ("none",)
 
 
 def _unpack(node, rec, Tensor):

@@ -98,7 +98,10 @@ def float_operand(x, fname):
 
 def unbroadcast(g, shape):
     """Sum a gradient of a broadcast result back to the operand's shape."""
-    if tuple(g.shape) == tuple(shape):
+    if g._data.shape == shape:      # the common case first: no broadcasting happened
+        return g
+    shape = tuple(shape)
+    if g._data.shape == shape:
         return g
     lead = g.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
