@@ -633,10 +633,13 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
                                     KT *dxc = dx + (n * C + c) * H * W;
                                     const KT *src = yt + jj * Ppad;
                                     for (int64_t i = i_lo; i <= i_hi; i++) {
-                                        KT *drow = dxc + (i * SH + a - PT) * W;
+                                        KT *drow = dxc + (i * SH + a - PT) * W + b - PL;
                                         const KT *srow = src + (i - i_lo) * Wd;
-                                        for (int64_t j = j_lo; j <= j_hi; j++)
-                                            drow[j * SW + b - PL] = nk > 0 ? srow[j] : (KT)0;
+                                        if (SW == 1 && nk > 0)     /* contiguous: a row copy */
+                                            memcpy(drow + j_lo, srow + j_lo, (size_t)(j_hi - j_lo + 1) * sizeof(KT));
+                                        else
+                                            for (int64_t j = j_lo; j <= j_hi; j++)
+                                                drow[j * SW] = nk > 0 ? srow[j] : (KT)0;
                                     }
                                 }
                             }
