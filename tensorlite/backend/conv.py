@@ -26,7 +26,7 @@ import operator
 
 import numpy as np
 
-from ._ffi import ffi, lib
+from ._ffi import ffi, lib, ptr
 
 __all__ = ["conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
            "conv_output_size", "arch"]
@@ -50,9 +50,10 @@ def arch():
 
 
 def _int(fn, name, v, lo=None):
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer)):
-        raise TypeError(f"{fn}: argument '{name}' must be an int, got {type(v).__name__} ({v!r})")
-    v = operator.index(v)
+    if type(v) is not int:          # (the plain-int case skips the slow abstract-class checks)
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer)):
+            raise TypeError(f"{fn}: argument '{name}' must be an int, got {type(v).__name__} ({v!r})")
+        v = operator.index(v)
     if lo is not None and v < lo:
         raise ValueError(f"{fn}: argument '{name}' must be >= {lo}, got {v}")
     if v > _MAX_DIM:
@@ -63,6 +64,8 @@ def _int(fn, name, v, lo=None):
 def _ints(fn, name, v, n, lo):
     if not isinstance(v, (tuple, list)) or len(v) != n:
         raise TypeError(f"{fn}: argument '{name}' must be a tuple of {n} ints, got {v!r}")
+    if all(type(e) is int and lo <= e <= _MAX_DIM for e in v):     # every op call: keep it cheap
+        return tuple(v)
     return tuple(_int(fn, f"{name}[{i}]", e, lo) for i, e in enumerate(v))
 
 
@@ -147,10 +150,6 @@ def _check_rc(fn, rc):
         raise ValueError(f"{fn}: the C kernel rejected the geometry (code {rc})")
 
 
-def _ptr(ctype, a):
-    return ffi.cast(ctype, a.ctypes.data)
-
-
 def conv2d_forward(x, w, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                    groups=1, out_hw=None):
     """y = conv2d(x, w) + bias for NCHW float32 / float64 arrays; returns a new
@@ -176,8 +175,8 @@ def conv2d_forward(x, w, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilatio
     if y.size == 0:
         return y
     ctype, fwd, _, _ = _KERNELS[x.dtype]
-    rc = fwd(g, _ptr(ctype, x), _ptr(ctype, w),
-             ffi.NULL if bias is None else _ptr(ctype, bias), _ptr(ctype, y))
+    rc = fwd(g, ptr(ctype, x), ptr(ctype, w),
+             ffi.NULL if bias is None else ptr(ctype, bias), ptr(ctype, y))
     _check_rc(fn, rc)
     return y
 
@@ -203,7 +202,7 @@ def conv2d_backward_input(dy, w, input_hw, stride=(1, 1), padding=(0, 0, 0, 0),
     if dx.size == 0:
         return dx
     ctype, _, bwd, _ = _KERNELS[dy.dtype]
-    _check_rc(fn, bwd(g, _ptr(ctype, dy), _ptr(ctype, w), _ptr(ctype, dx)))
+    _check_rc(fn, bwd(g, ptr(ctype, dy), ptr(ctype, w), ptr(ctype, dx)))
     return dx
 
 
@@ -226,7 +225,7 @@ def conv2d_backward_weight(x, dy, kernel_hw, stride=(1, 1), padding=(0, 0, 0, 0)
     dw = np.empty((K, C // groups, KH, KW), dtype=x.dtype)
     db = np.empty((K,), dtype=x.dtype) if bias_grad else None
     ctype, _, _, bwd = _KERNELS[x.dtype]
-    rc = bwd(g, _ptr(ctype, x), _ptr(ctype, dy), _ptr(ctype, dw),
-             ffi.NULL if db is None else _ptr(ctype, db))
+    rc = bwd(g, ptr(ctype, x), ptr(ctype, dy), ptr(ctype, dw),
+             ffi.NULL if db is None else ptr(ctype, db))
     _check_rc(fn, rc)
     return dw, db

@@ -11,7 +11,7 @@ This module is the only way Python code reaches the C GEMM
 
 import numpy as np
 
-from ._ffi import ffi, lib
+from ._ffi import lib, ptr
 
 __all__ = ["matmul", "gemm"]
 
@@ -22,7 +22,6 @@ _KERNELS = {
     _F32: ("float *", lib.tl_sgemm, lib.tl_sgemm_batched),
     _F64: ("double *", lib.tl_dgemm, lib.tl_dgemm_batched),
 }
-_ARRAY_CTYPE = {"float *": "float[]", "double *": "double[]"}
 
 
 def _check_array(fn, name, x):
@@ -47,14 +46,6 @@ def _operand(x):
     if not x.flags.aligned or any(s % isz for s in x.strides):
         x = np.array(x, order="C", copy=True)  # a fresh, aligned buffer
     return x, tuple(s // isz for s in x.strides)
-
-
-def _ptr(ctype, x):
-    """C pointer to x's first element; the cdata keeps x alive when it can
-    (contiguous arrays), otherwise the caller holds a reference to x."""
-    if x.flags.c_contiguous:
-        return ffi.from_buffer(_ARRAY_CTYPE[ctype], x)  # float[] decays to float *
-    return ffi.cast(ctype, x.ctypes.data)
 
 
 def _batch_strides(x, strides, nbatch):
@@ -90,7 +81,7 @@ def _matmul_into(a, b, out, M, N, K):
     nb = len(batch)
     rsa, csa = sa[-2], sa[-1]
     rsb, csb = sb[-2], sb[-1]
-    pa, pb, pc = _ptr(ctype, a), _ptr(ctype, b), _ptr(ctype, out)
+    pa, pb, pc = ptr(ctype, a), ptr(ctype, b), ptr(ctype, out)
 
     if nb == 0:
         k2d(M, N, K, 1.0, pa, rsa, csa, pb, rsb, csb, 0.0, pc, N, 1)
@@ -159,8 +150,8 @@ def _matmul_fast(a, b):
         if K != K2 or M * N * K == 0:
             return None
         c = np.empty((M, N), dtype=dt)
-        kern[1](M, N, K, 1.0, _ptr(ctype, a), sa[0] // isz, sa[1] // isz,
-                _ptr(ctype, b), sb[0] // isz, sb[1] // isz, 0.0, _ptr(ctype, c), N, 1)
+        kern[1](M, N, K, 1.0, ptr(ctype, a), sa[0] // isz, sa[1] // isz,
+                ptr(ctype, b), sb[0] // isz, sb[1] // isz, 0.0, ptr(ctype, c), N, 1)
         return c
     Ba, M, K = a.shape
     Bb, K2, N = b.shape
@@ -175,12 +166,12 @@ def _matmul_fast(a, b):
     c = np.empty((batch, M, N), dtype=dt)
     if bsb == 0 and bsa == M * rsa:
         # B shared and A's rows continue across the batch: one 2-D product
-        kern[1](batch * M, N, K, 1.0, _ptr(ctype, a), rsa, csa,
-                _ptr(ctype, b), sb[1] // isz, sb[2] // isz, 0.0, _ptr(ctype, c), N, 1)
+        kern[1](batch * M, N, K, 1.0, ptr(ctype, a), rsa, csa,
+                ptr(ctype, b), sb[1] // isz, sb[2] // isz, 0.0, ptr(ctype, c), N, 1)
         return c
-    kern[2](batch, M, N, K, 1.0, _ptr(ctype, a), bsa, rsa, csa,
-            _ptr(ctype, b), bsb, sb[1] // isz, sb[2] // isz,
-            0.0, _ptr(ctype, c), M * N, N, 1)
+    kern[2](batch, M, N, K, 1.0, ptr(ctype, a), bsa, rsa, csa,
+            ptr(ctype, b), bsb, sb[1] // isz, sb[2] // isz,
+            0.0, ptr(ctype, c), M * N, N, 1)
     return c
 
 
@@ -325,9 +316,9 @@ def gemm(a, b, alpha=1.0, beta=0.0, out=None):
         b_, sb = _operand(b)
     rsc, csc = (s // isz for s in target.strides)
     k2d(M, N, K, alpha,
-        _ptr(ctype, a_), sa[0], sa[1],
-        _ptr(ctype, b_), sb[0], sb[1],
-        beta, _ptr(ctype, target), rsc, csc)
+        ptr(ctype, a_), sa[0], sa[1],
+        ptr(ctype, b_), sb[0], sb[1],
+        beta, ptr(ctype, target), rsc, csc)
     if copy_back:
         out[...] = target
     return out

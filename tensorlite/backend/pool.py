@@ -22,7 +22,7 @@ import operator
 
 import numpy as np
 
-from ._ffi import ffi, lib
+from ._ffi import ffi, lib, ptr
 
 __all__ = ["pool_output_size", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
            "avg_pool2d_backward", "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
@@ -39,9 +39,7 @@ def _fn(name, dtype):
 
 
 def _ptr(a):
-    if a.dtype == np.int64:
-        return ffi.cast("int64_t *", a.ctypes.data)
-    return ffi.cast(_SUFFIX[a.dtype][0], a.ctypes.data)
+    return ptr("int64_t *" if a.dtype == np.int64 else _SUFFIX[a.dtype][0], a)
 
 
 def _int(fn, name, v, lo):
