@@ -612,9 +612,16 @@ int TL_CAT(tl_conv2d_backward_input_, KTN)(const tl_conv_geom *g, const KT *dy, 
                                     KT *dxc = dx + (n * C + gi * Cg + c) * H * W;
                                     const KT *src = yt + c;
                                     for (int64_t i = i_lo; i <= i_hi; i++, src += nj * ldo) {
-                                        KT *drow = dxc + (i * SH + a - PT) * W + b - PL;
-                                        for (int64_t j = 0; j < nj; j++)
-                                            drow[(j + j_lo) * SW] = nk > 0 ? src[j * ldo] : (KT)0;
+                                        KT *drow = dxc + (i * SH + a - PT) * W + b - PL + j_lo * SW;
+                                        if (nk == 0)
+                                            for (int64_t j = 0; j < nj; j++)
+                                                drow[j * SW] = (KT)0;
+                                        else if (SW == 1)   /* the common case: contiguous stores */
+                                            for (int64_t j = 0; j < nj; j++)
+                                                drow[j] = src[j * ldo];
+                                        else
+                                            for (int64_t j = 0; j < nj; j++)
+                                                drow[j * SW] = src[j * ldo];
                                     }
                                 }
                                 continue;
