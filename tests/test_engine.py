@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tensorlite as tl
 
@@ -374,3 +375,44 @@ def test_error_state_is_per_thread():
         t.join()
     assert seen == ["raise"] * 4
     assert np.geterr() == mine
+
+
+# ---- gradient accumulation: the engine's parallel add (backend/numba_math.add) ----
+@settings(max_examples=25, deadline=None)
+@given(dtype=st.sampled_from([np.float32, np.float64, np.float16]),
+       n=st.sampled_from([1, 1000, (1 << 16) - 1, 1 << 16, (1 << 16) + 7, 200_003]),
+       specials=st.booleans())
+def test_parallel_add_equals_numpy_bit_for_bit(dtype, n, specials):
+    from tensorlite.backend import numba_math
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal(n).astype(dtype)
+    b = rng.standard_normal(n).astype(dtype)
+    if specials:                       # inf - inf, nan, overflow, signed zeros
+        a[:4] = [np.inf, np.nan, np.finfo(dtype).max, -0.0][: min(4, n)]
+        b[:4] = [-np.inf, 1.0, np.finfo(dtype).max, -0.0][: min(4, n)]
+    with np.errstate(all="ignore"):
+        expected = a + b
+        got = numba_math.add(a, b)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+def test_parallel_add_falls_back_to_numpy_for_other_layouts():
+    from tensorlite.backend import numba_math
+    big = np.arange(2 * 70_000, dtype=np.float32).reshape(2, 70_000)
+    cases = [(big[:, ::2], big[:, 1::2]),                       # non-contiguous
+             (big, big[:1]),                                    # broadcast
+             (big, big.astype(np.float64)),                     # mixed dtypes
+             (big.T, big.T)]                                    # Fortran order
+    for a, b in cases:
+        got = numba_math.add(a, b)
+        np.testing.assert_array_equal(got, a + b)
+        assert got.dtype == (a + b).dtype
+
+
+def test_accumulated_gradients_of_large_tensors_are_exact():
+    x = tl.randn(4, 16, 32, 32, requires_grad=True)   # 65,536 elements: the parallel path
+    y = x * 2.0 + x * 3.0 + x                           # three uses: two accumulations
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(x.shape, 6.0, np.float32))

@@ -5,6 +5,7 @@ from . import anomaly
 from .function import AccumulateGrad
 from .grad_mode import set_grad_enabled, is_grad_enabled
 from ..errors import ShapeError
+from ..backend import numba_math
 
 Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
 
@@ -108,7 +109,7 @@ def _add(acc, g):
         return g
     if is_grad_enabled():
         return acc + g
-    return Tensor._wrap(acc._data + g._data)
+    return Tensor._wrap(numba_math.add(acc._data, g._data))
 
 
 def _call_backward(node, g):
