@@ -11,7 +11,8 @@ OpenBLAS via OPENBLAS_NUM_THREADS (set before numpy is imported), PyTorch via
 until it lasts >= ``--min-time``; the libraries take turns sample by sample
 (so a noisy neighbour slows all of them alike), with ``--gap`` seconds of
 sleep before each switch (so one runtime's spinning threads do not steal the
-cores from the next); the median of ``--reps`` samples is reported.
+cores from the next); the median of ``--reps`` samples is reported, and each
+ratio is the median of the per-round ratios.
 
     python benchmarks/bench_gemm.py [--threads N] [--reps R] [--json PATH]
 """
@@ -95,8 +96,8 @@ def sample(fn, inner):
     return (time.perf_counter() - t0) / inner
 
 
-def interleaved_medians(fns, reps, min_time, gap):
-    """Median seconds per call of each fn.  The libraries take turns, one
+def interleaved_samples(fns, reps, min_time, gap):
+    """Seconds per call of each fn, one sample per round.  The libraries take turns, one
     sample each per round, so load changes on a shared machine hit all of
     them alike; `gap` seconds of sleep before each switch lets the previous
     runtime's spinning worker threads go idle first."""
@@ -105,12 +106,26 @@ def interleaved_medians(fns, reps, min_time, gap):
         time.sleep(gap)
         inner[name] = calibrate(fn, min_time)
     samples = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
+    order = list(fns)
+    for r in range(reps):
+        for name in (order if r % 2 == 0 else order[::-1]):   # nobody always goes first
             time.sleep(gap)
-            fn()  # re-warm after the pause
-            samples[name].append(sample(fn, inner[name]))
-    return {name: sorted(v)[len(v) // 2] for name, v in samples.items()}
+            fns[name]()  # re-warm after the pause
+            samples[name].append(sample(fns[name], inner[name]))
+    return samples
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+
+def ratio_of_rounds(samples, other):
+    """tensorlite's speed over `other`'s, the median of the per-round ratios: a slow spell of the
+    shared machine moves both sides of a round alike, so it cancels (the ratio of the medians
+    can pair a fast sample of one library with a slow one of the other)."""
+    return median([o / t for t, o in zip(samples["tensorlite"], samples[other])])
 
 
 def main():
@@ -138,12 +153,12 @@ def main():
         if torch is not None:
             ta, tb, tc = torch.from_numpy(a), torch.from_numpy(bm), torch.from_numpy(c)
             fns["torch"] = lambda a=ta, b=tb, c=tc: torch.matmul(a, b, out=c)
-        med = interleaved_medians(fns, reps, ARGS.min_time, ARGS.gap)
-        for lib_name, t in med.items():
-            res[f"{lib_name}_gflops"] = flop / t / 1e9
-        res["ratio_numpy"] = res["tensorlite_gflops"] / res["numpy_gflops"]
+        samples = interleaved_samples(fns, reps, ARGS.min_time, ARGS.gap)
+        for lib_name, v in samples.items():
+            res[f"{lib_name}_gflops"] = flop / median(v) / 1e9
+        res["ratio_numpy"] = ratio_of_rounds(samples, "numpy")
         if torch is not None:
-            res["ratio_torch"] = res["tensorlite_gflops"] / res["torch_gflops"]
+            res["ratio_torch"] = ratio_of_rounds(samples, "torch")
         res["pct_peak"] = 100.0 * res["tensorlite_gflops"] / peak
         rows.append(res)
         print(f"  {name}: tensorlite {res['tensorlite_gflops']:.1f}, numpy {res['numpy_gflops']:.1f}"
@@ -157,7 +172,8 @@ def main():
         print(f"This CPU runs the AVX-512 kernel (16 lanes): the same formula gives "
               f"{2 * peak:.1f} GFLOP/s at {ARGS.ghz:g} GHz, and the clock may be higher; "
               f"%peak below is against the nominal {peak:.1f}.")
-    print(f"Median of {reps} interleaved samples per library, warm-up excluded.\n")
+    print(f"Median of {reps} interleaved samples per library, warm-up excluded; the ratios are "
+          f"medians of the per-round ratios.\n")
     head = "| case | M | N | K | tensorlite GF/s | numpy GF/s |"
     sep = "|---|---:|---:|---:|---:|---:|"
     if torch is not None:
