@@ -7,7 +7,8 @@ takes it, default all cores, and --quick with --quick), streams its output with 
 and writes into DIR (default benchmarks/results):
 
 * <YYYY-MM-DD>.json -- the machine, and per script: command, exit status, seconds, its JSON;
-* <YYYY-MM-DD>.md   -- the machine (CPU, cores, versions, load, date) and each script's tables.
+* <YYYY-MM-DD>.md   -- the machine (CPU, cores, versions, load, date) and each script's tables;
+  a later run on the same day writes <YYYY-MM-DD>-2.*, -3.*, ... (nothing is overwritten).
 
 With --quick every script runs its smallest settings (a smoke test of the whole suite, minutes)
 and the files are <YYYY-MM-DD>-quick.*, so a smoke test never overwrites a real run. A script that
@@ -211,7 +212,7 @@ def main():
     machine["load_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
 
     os.makedirs(args.out, exist_ok=True)
-    stem = os.path.join(args.out, datetime.date.today().isoformat() + ("-quick" if args.quick else ""))
+    stem = free_stem(args.out, datetime.date.today().isoformat() + ("-quick" if args.quick else ""))
     combined = {"machine": machine, "threads": args.threads, "quick": args.quick,
                 "scripts": {n: {k: r[k] for k in ("status", "cmd", "seconds", "returncode", "json")}
                             for n, r in results.items()}}
@@ -223,6 +224,16 @@ def main():
         print(f"FAILED: {', '.join(failed)}", flush=True)
         return 1
     return 0
+
+
+def free_stem(out_dir, base):
+    """out_dir/base, or base-2, base-3, ... when a report of that name exists: a second run on the
+    same day never overwrites the first."""
+    stem, k = os.path.join(out_dir, base), 1
+    while os.path.exists(stem + ".json") or os.path.exists(stem + ".md"):
+        k += 1
+        stem = os.path.join(out_dir, f"{base}-{k}")
+    return stem
 
 
 if __name__ == "__main__":
