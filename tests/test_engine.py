@@ -416,3 +416,15 @@ def test_accumulated_gradients_of_large_tensors_are_exact():
     y = x * 2.0 + x * 3.0 + x                           # three uses: two accumulations
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.full(x.shape, 6.0, np.float32))
+
+
+def test_error_state_fallback_without_numpys_context_variable(monkeypatch):
+    from tensorlite.autograd import fp_errors
+    import warnings
+    monkeypatch.setattr(fp_errors, "_var", None)         # a numpy without _extobj_contextvar
+    with np.errstate(divide="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before = np.geterr()
+        y = tl.tensor([1.0, -1.0]) / 0.0
+        assert np.isinf(y.numpy()).all()
+        assert np.geterr() == before
