@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 
@@ -115,17 +116,11 @@ def interleaved_samples(fns, reps, min_time, gap):
     return samples
 
 
-def median(v):
-    v = sorted(v)
-    n = len(v)
-    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
-
-
 def ratio_of_rounds(samples, other):
     """tensorlite's speed over `other`'s, the median of the per-round ratios: a slow spell of the
     shared machine moves both sides of a round alike, so it cancels (the ratio of the medians
     can pair a fast sample of one library with a slow one of the other)."""
-    return median([o / t for t, o in zip(samples["tensorlite"], samples[other])])
+    return statistics.median([o / t for t, o in zip(samples["tensorlite"], samples[other])])
 
 
 def main():
@@ -155,7 +150,7 @@ def main():
             fns["torch"] = lambda a=ta, b=tb, c=tc: torch.matmul(a, b, out=c)
         samples = interleaved_samples(fns, reps, ARGS.min_time, ARGS.gap)
         for lib_name, v in samples.items():
-            res[f"{lib_name}_gflops"] = flop / median(v) / 1e9
+            res[f"{lib_name}_gflops"] = flop / statistics.median(v) / 1e9
         res["ratio_numpy"] = ratio_of_rounds(samples, "numpy")
         if torch is not None:
             res["ratio_torch"] = ratio_of_rounds(samples, "torch")

@@ -54,26 +54,16 @@ class Tensor:
     def _init(self, arr, requires_grad=False):
         self._data = arr
         self.requires_grad = False
-        self.grad_fn = None
-        self.grad = None
+        self.grad_fn = self.grad = self._base = self._accum = self._hooks = None
         self._vc = _VersionCounter()
-        self._base = None
-        self._accum = None
-        self._hooks = None
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
     def _wrap(cls, arr, requires_grad=False):
-        """Wrap a numpy array without copying (internal constructor). _init's body, inlined: every
-        op result comes through here."""
+        """Wrap a numpy array without copying (internal constructor)."""
         t = object.__new__(cls)
-        t._data = arr
-        t.requires_grad = False
-        t.grad_fn = t.grad = t._base = t._accum = t._hooks = None
-        t._vc = _VersionCounter()
-        if requires_grad:
-            t.requires_grad_(True)
+        t._init(arr, requires_grad)
         return t
 
     # ---- metadata ----

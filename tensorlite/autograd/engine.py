@@ -85,8 +85,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 gi = grads[i] if i < n_grads else None
                 if gi is not None:
-                    acc = buffers.get(nxt)
-                    buffers[nxt] = gi if acc is None else _add(acc, gi)
+                    buffers[nxt] = _add(buffers.get(nxt), gi)
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:

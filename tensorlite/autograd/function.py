@@ -93,7 +93,7 @@ class Function:
                 out = cls.forward(node, *raw, **kwargs)
         finally:
             fp_errors.restore(token)
-        if type(out) is not np.ndarray and not isinstance(out, np.ndarray):
+        if not isinstance(out, np.ndarray):
             scalar, out = out, np.asarray(out)
             if node._saved:   # numpy ufuncs return 0-d results as scalars: a saved output is still the output
                 node._saved = tuple(out if a is scalar else a for a in node._saved)
