@@ -1,4 +1,10 @@
-"""Reverse-mode graph walk: iterative (no recursion limit), frees saved values as it goes."""
+"""Reverse-mode graph walk: iterative (no recursion limit), frees saved values as it goes.
+
+Thread safety (as PyTorch's): backward() may run concurrently in several threads, on disjoint
+graphs or on graphs that share leaves; accumulation into a leaf's .grad holds one lock, because
+numpy releases the GIL inside the in-place add and updates would otherwise be lost."""
+import threading
+
 import numpy as np
 
 from . import anomaly
@@ -139,12 +145,27 @@ def _check_finite(node, grads):
                                f"gradient. The forward op was created at:\n{where}")
 
 
+def _apply_hooks(hooks, g):
+    """g after every hook; a hook may return None (keep g) or a tensor of g's shape and dtype."""
+    for hook in list(hooks.values()):
+        r = hook(g)
+        if r is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(r, Tensor):
+            raise TypeError(f"expected Tensor, but hook '{name}' returned '{type(r).__name__}'")
+        if tuple(r.shape) != tuple(g.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value (was {tuple(g.shape)}, got "
+                               f"{tuple(r.shape)})")
+        if r.dtype != g.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.dtype} got {r.dtype})")
+        g = r
+    return g
+
+
 def _run_tensor_hooks(node, g, create_graph):
     if node._hooks:
-        for hook in list(node._hooks.values()):
-            r = hook(g)
-            if r is not None:
-                g = r
+        g = _apply_hooks(node._hooks, g)
     if node._retained is not None:
         t = node._retained()
         if t is not None:
@@ -154,16 +175,21 @@ def _run_tensor_hooks(node, g, create_graph):
 
 def _accumulate_leaf(t, g, create_graph):
     if t._hooks:
-        for hook in list(t._hooks.values()):
-            r = hook(g)
-            if r is not None:
-                g = r
+        g = _apply_hooks(t._hooks, g)
     _set_grad(t, g, create_graph)
+
+
+_grad_lock = threading.Lock()
 
 
 def _set_grad(t, g, create_graph):
     if g._data.dtype != t._data.dtype:
         g = g.to(t.dtype)
+    with _grad_lock:
+        _store_grad(t, g, create_graph)
+
+
+def _store_grad(t, g, create_graph):
     if t.grad is None:
         t.grad = g if create_graph else Tensor._wrap(np.array(g._data, copy=True))
     elif create_graph or t.grad.requires_grad:

@@ -25,6 +25,7 @@ import itertools
 import numbers
 import queue
 import threading
+import time
 
 import numpy as np
 
@@ -187,6 +188,10 @@ class _Fetcher:
         self.drop_last = loader.drop_last
         self.iterable = isinstance(loader.dataset, IterableDataset)
         self._it = None
+        sampler = loader.batch_sampler
+        if sampler is None or getattr(sampler, "sampler", None) is loader.sampler:
+            sampler = loader.sampler              # the user's sampler, not the automatic BatchSampler
+        self.sampler_name = type(sampler).__name__ if sampler is not None else None
 
     def reset(self):
         if self.iterable:
@@ -202,14 +207,21 @@ class _Fetcher:
             else:
                 data = next(self._it)
             return self.collate_fn(data)
-        if self.auto_collation:
-            getitems = getattr(self.dataset, "__getitems__", None)
-            if getitems is not None:
-                data = getitems(index)
+        try:
+            if self.auto_collation:
+                getitems = getattr(self.dataset, "__getitems__", None)
+                if getitems is not None:
+                    data = getitems(index)
+                else:
+                    data = [self.dataset[i] for i in index]
             else:
-                data = [self.dataset[i] for i in index]
-        else:
-            data = self.dataset[index]
+                data = self.dataset[index]
+        except TypeError as e:
+            if self.sampler_name and str(e).startswith(type(self.dataset).__name__ + ": ind"):
+                # a tensorlite dataset refused the index: say which sampler produced it
+                raise TypeError(f"DataLoader: the sampler ({self.sampler_name}) yielded {index!r:.60}, "
+                                f"which {e}") from None
+            raise
         return self.collate_fn(data)
 
 
@@ -245,6 +257,7 @@ class _SingleProcessIter:
 # worker threads
 
 _SHUTDOWN = object()
+_POLL_S = 0.1         # how often a waiting main thread checks that the worker is still alive
 
 
 class _ExceptionWrapper:
@@ -365,13 +378,24 @@ class _ThreadedIter:
         return self
 
     def _get(self, w):
+        # Wait in short slices so that a worker thread that died (killed by an asynchronous
+        # exception, or by an error outside its fetch) raises here instead of hanging forever.
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        out_q, thread = self._pool.out_qs[w], self._pool.threads[w]
         while True:
+            wait = _POLL_S if deadline is None else min(_POLL_S, max(deadline - time.monotonic(), 0.0))
             try:
-                tag, result = self._pool.out_qs[w].get(timeout=self._timeout)
+                tag, result = out_q.get(timeout=wait)
             except queue.Empty:
-                self._shutdown()
-                raise RuntimeError(f"DataLoader timed out after {self._loader.timeout} seconds "
-                                   f"waiting for a batch from worker {w}") from None
+                if not thread.is_alive() and out_q.empty():
+                    self._shutdown()
+                    raise RuntimeError(f"DataLoader worker {w} ({thread.name}) exited unexpectedly "
+                                       f"without returning its batch") from None
+                if deadline is not None and time.monotonic() >= deadline:
+                    self._shutdown()
+                    raise RuntimeError(f"DataLoader timed out after {self._loader.timeout} seconds "
+                                       f"waiting for a batch from worker {w}") from None
+                continue
             if tag == self._tag:
                 return result                      # results of an abandoned epoch are dropped
 

@@ -87,15 +87,24 @@ class StackedSamples:
 
 
 def _check_index(owner, index, n):
-    """IndexError naming the dataset for an int index outside [-n, n) (other index types pass)."""
-    if isinstance(index, (numbers.Integral, np.integer)) and not isinstance(index, bool) and not -n <= index < n:
-        raise IndexError(f"{owner}: index {index} is out of range for a dataset of {n} samples")
+    """IndexError naming the dataset for an int index outside [-n, n); TypeError for a float or
+    string index (tensors, arrays and slices pass on to tensor indexing)."""
+    if isinstance(index, (numbers.Integral, np.integer)) and not isinstance(index, (bool, np.bool_)):
+        if not -n <= index < n:
+            raise IndexError(f"{owner}: index {index} is out of range for a dataset of {n} samples")
+    elif isinstance(index, (numbers.Number, str, bytes, np.generic)):
+        raise TypeError(f"{owner}: index must be an integer, got {index!r:.40} ({type(index).__name__})")
 
 
 def _check_indices(owner, indices, n):
     idx = np.asarray(indices).reshape(-1)
-    if idx.size and (idx.dtype.kind not in "iu" or idx.min() < -n or idx.max() >= n):
-        bad = idx[0] if idx.dtype.kind not in "iu" else idx[(idx < -n) | (idx >= n)][0]
+    if idx.size and idx.dtype.kind not in "iu":
+        bad = next((v for v in idx if not isinstance(v, (numbers.Integral, np.integer))
+                    or isinstance(v, (bool, np.bool_))), idx[0])
+        raise TypeError(f"{owner}: indices must be integers, got {bad!r:.40} ({type(bad).__name__}) "
+                        f"among {idx.size} indices")
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)][0]
         raise IndexError(f"{owner}: index {bad!r} is out of range for a dataset of {n} samples")
     return idx
 

@@ -6,6 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import dtypes
+from ..autograd import fp_errors
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor, _wrap_dim
@@ -245,11 +246,16 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _var(input, dim, unbiased, keepdim, correction, "var")
+    return _var(as_tensor(input, "var"), dim, unbiased, keepdim, correction, "var", False)
 
 
-def _var(input, dim, unbiased, keepdim, correction, fname):
-    x = as_tensor(input, fname)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var(as_tensor(input, "std"), dim, unbiased, keepdim, correction, "std", True)
+
+
+def _var(x, dim, unbiased, keepdim, correction, fname, root):
+    """PyTorch's arithmetic: the mean in x's dtype, the squared deviations summed in double for
+    float32/float16, so std([1e30, -1e30]) is 1.41e30 in float32 (not inf)."""
     check_float(x, fname)
     if isinstance(dim, bool):              # var(x, False): the old positional `unbiased`
         dim, unbiased = None, dim
@@ -257,13 +263,19 @@ def _var(input, dim, unbiased, keepdim, correction, fname):
         correction = 1 if unbiased is None else int(bool(unbiased))
     dims = dims_arg(dim, x.ndim, fname)
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
-    centered = x - x.mean(dim=dims, keepdim=True)
-    # (`max` here is this module's reduction, not the builtin)
-    return (centered * centered).sum(dim=dims, keepdim=keepdim) / (n - correction if n > correction else 0)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return StdSqrt.apply(_var(input, dim, unbiased, keepdim, correction, "std"))
+    mean = x.mean(dim=dims, keepdim=True)
+    low = x.dtype if x.dtype in (dtypes.float32, dtypes.float16) else None
+    centered = x - mean if low is None else x.to(dtypes.float64) - mean.to(dtypes.float64)
+    v = (centered * centered).sum(dim=dims, keepdim=keepdim) / (n - correction if n > correction else 0)
+    if root:
+        v = StdSqrt.apply(v)
+    if low is None:
+        return v
+    token = fp_errors.quiet()           # a double beyond float32's range becomes inf silently
+    try:
+        return v.to(low)
+    finally:
+        fp_errors.restore(token)
 
 
 def _minmax(input, dim, keepdim, other, is_min):
