@@ -565,3 +565,76 @@ def test_real_fashion_mnist_from_debian_package():
     tr, te = FashionMNIST(), FashionMNIST(train=False)
     assert tr.data.shape == (60000, 28, 28) and te.data.shape == (10000, 28, 28)
     assert np.bincount(tr.targets).tolist() == [6000] * 10
+
+
+def _rewrite_cached(syn, name, arr):
+    """Replace a cached array and update the manifest to vouch for it (what a tamperer would do)."""
+    target = os.path.join(syn.root, name)
+    bio = io.BytesIO()
+    np.save(bio, arr)
+    open(target, "wb").write(bio.getvalue())
+    mpath = os.path.join(syn.root, "cifar10-cache.json")
+    manifest = json.load(open(mpath))
+    manifest["files"][name].update(sha256=hashlib.sha256(bio.getvalue()).hexdigest(), size=len(bio.getvalue()))
+    json.dump(manifest, open(mpath, "w"))
+
+
+def _content_digest(x, y):
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(x).data)
+    h.update(np.ascontiguousarray(y.astype(np.int64)).data)
+    return h.hexdigest()
+
+
+def test_tampered_labels_with_a_matching_manifest_are_not_used(syn):
+    syn.write_dir(syn.root)
+    CIFAR10(syn.root)
+    _rewrite_cached(syn, "cifar10-train-labels.npy", syn.train_y.astype(np.int64) + 10)   # labels 10..19
+    with pytest.raises(_formats.CacheError, match=r"labels range over 1\d\.\.1\d, not 0\.\.9"):
+        datasets._read_cache(syn.root, "train")
+    with pytest.warns(RuntimeWarning, match="unusable.*rebuilding"):
+        assert CIFAR10(syn.root).targets == syn.train_y.tolist()
+
+
+def test_cache_is_anchored_in_the_digest_recorded_in_code(syn, monkeypatch):
+    # a label swap keeps range and counts, and its manifest vouches for it: only the content digest
+    # recorded in code (as the real CIFAR-10's is) can tell
+    monkeypatch.setattr(_formats, "CIFAR10_FACTS", dict(
+        syn.facts(), train_sha256=_content_digest(syn.train_x, syn.train_y),
+        test_sha256=_content_digest(syn.test_x, syn.test_y)))
+    syn.write_dir(syn.root)
+    CIFAR10(syn.root)
+    swapped = syn.train_y.astype(np.int64).copy()
+    i, j = int(np.argmax(swapped != swapped[0])), 0
+    swapped[[i, j]] = swapped[[j, i]]
+    _rewrite_cached(syn, "cifar10-train-labels.npy", swapped)
+    with pytest.raises(_formats.CacheError, match="SHA-256 of the decoded arrays"):
+        datasets._read_cache(syn.root, "train")
+    with pytest.warns(RuntimeWarning, match="unusable.*rebuilding"):
+        assert CIFAR10(syn.root).targets == syn.train_y.tolist()
+
+
+def test_real_cifar10_digests_are_recorded():
+    assert len(_formats.CIFAR10_FACTS["train_sha256"]) == 64 and len(_formats.CIFAR10_FACTS["test_sha256"]) == 64
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda m: m.update(files=None),
+    lambda m: m.update(files=[1, 2]),
+    lambda m: m["files"]["cifar10-train-images.npy"].update(size="153600128"),
+    lambda m: m["files"]["cifar10-train-images.npy"].update(size=-1),
+    lambda m: m["files"]["cifar10-train-images.npy"].update(size=1.5),
+    lambda m: m["files"]["cifar10-train-images.npy"].update(sha256=None),
+    lambda m: m["files"].update({"cifar10-train-labels.npy": "x"}),
+], ids=["files-null", "files-list", "size-str", "size-neg", "size-float", "sha-null", "entry-str"])
+def test_malformed_manifest_is_a_cache_error_and_rebuilds(syn, mutate):
+    syn.write_dir(syn.root)
+    CIFAR10(syn.root)
+    mpath = os.path.join(syn.root, "cifar10-cache.json")
+    manifest = json.load(open(mpath))
+    mutate(manifest)
+    json.dump(manifest, open(mpath, "w"))
+    with pytest.raises(_formats.CacheError):
+        datasets._read_cache(syn.root, "train")
+    with pytest.warns(RuntimeWarning, match="unusable.*rebuilding"):
+        assert CIFAR10(syn.root).targets == syn.train_y.tolist()

@@ -232,7 +232,42 @@ CIFAR10_FACTS = {
     "first_train_label": 6,                       # frog
     "first_test_label": 3,                        # cat
     "train_per_class": 5000,
+    # SHA-256 of images.tobytes() + labels.tobytes() (uint8 NHWC, int64) of each decoded split: the
+    # decoded cache is checked against these, which no rewrite of the cache and its manifest can forge
+    "train_sha256": "67e12c2a5906880a4fe5595fe6d768185ad7ca587f35d3a7ece3c3b8b85035d2",
+    "test_sha256": "e54a434ec35094516eacbaac0f2f9550358d985e9d1f71b47d41d333c15ba304",
 }
+
+
+def check_cifar_split(images, labels, split, path, facts=None):
+    """Raise CacheError unless a cached split has CIFAR-10's invariants: shape and count, labels in
+    0..9 with equal counts per class, and (when the facts record it) the known content digest."""
+    facts = CIFAR10_FACTS if facts is None else facts
+    n = facts.get(f"{split}_count")
+    problems = []
+    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
+        problems.append(f"images are {images.dtype}{images.shape}, not (n, 32, 32, 3) uint8")
+    elif labels.dtype != np.int64 or labels.shape != (images.shape[0],):
+        problems.append(f"labels are {labels.dtype}{labels.shape}, not ({images.shape[0]},) int64")
+    else:
+        if n is not None and len(labels) != n:
+            problems.append(f"{len(labels)} samples, expected {n}")
+        if len(labels) and (labels.min() < 0 or labels.max() > 9):
+            problems.append(f"labels range over {labels.min()}..{labels.max()}, not 0..9")
+        elif len(labels) and facts.get("train_per_class") is not None:
+            counts = np.bincount(labels, minlength=10)
+            if not np.all(counts == counts[0]):
+                problems.append(f"class counts {counts.tolist()} are not equal")
+        want = facts.get(f"{split}_sha256")
+        if want is not None and not problems:
+            h = hashlib.sha256()
+            h.update(np.ascontiguousarray(images).data)
+            h.update(np.ascontiguousarray(labels).data)
+            if h.hexdigest() != want:
+                problems.append("content differs from CIFAR-10's (SHA-256 of the decoded arrays does not "
+                                "match the digest recorded in tensorlite)")
+    if problems:
+        raise CacheError(f"{path}: the cached {split} split is not CIFAR-10: " + "; ".join(problems))
 
 
 def check_cifar_facts(train, test, source, facts=None):

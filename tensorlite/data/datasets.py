@@ -176,17 +176,19 @@ def _read_cache(root, split):
         raise _formats.CacheError(f"{path} is unreadable: {e}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _CACHE_FORMAT:
         raise _formats.CacheError(f"{path} has an unknown format")
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise _formats.CacheError(f"{path}: 'files' is {type(files).__name__}, not an object")
     arrays = []
     for name in CIFAR10_CACHE[split]:
-        entry = manifest.get("files", {}).get(name)
-        if not isinstance(entry, dict) or "sha256" not in entry or "size" not in entry:
-            raise _formats.CacheError(f"{path} lists no checksum for {name}")
-        arrays.append(_formats.read_npy_checked(os.path.join(root, name), entry["sha256"], int(entry["size"])))
+        entry = files.get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+                or type(entry.get("size")) is not int or entry["size"] < 0:
+            raise _formats.CacheError(f"{path}: the entry for {name} is malformed (needs a 'sha256' string "
+                                      f"and a non-negative integer 'size'), got {entry!r:.80}")
+        arrays.append(_formats.read_npy_checked(os.path.join(root, name), entry["sha256"], entry["size"]))
     images, labels = arrays
-    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
-        raise _formats.CacheError(f"{CIFAR10_CACHE[split][0]}: unexpected array {images.dtype}{images.shape}")
-    if labels.dtype != np.int64 or labels.shape != (images.shape[0],):
-        raise _formats.CacheError(f"{CIFAR10_CACHE[split][1]}: unexpected array {labels.dtype}{labels.shape}")
+    _formats.check_cifar_split(images, labels, split, root)
     return images, labels
 
 
