@@ -1,10 +1,12 @@
-"""Reverse-mode automatic differentiation: the graph, the engine, gradcheck."""
+"""Reverse-mode automatic differentiation: the graph, the engine, gradcheck, and
+torch.autograd.functional's jacobian / hessian / vjp / jvp / hvp / vhp (`functional`)."""
 import numpy as np
 
 from .anomaly import detect_anomaly, set_detect_anomaly, is_enabled as is_anomaly_enabled
 from .function import Function as _Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from . import functional  # noqa: F401
 
 
 class Function(_Node):
