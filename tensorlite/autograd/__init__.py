@@ -6,7 +6,14 @@ from .anomaly import detect_anomaly, set_detect_anomaly, is_enabled as is_anomal
 from .function import Function as _Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
-from . import functional  # noqa: F401
+
+
+def __getattr__(name):
+    # tl.autograd.functional without an import (it needs Tensor, which imports this package first)
+    if name == "functional":
+        import importlib
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module 'tensorlite.autograd' has no attribute '{name}'")
 
 
 class Function(_Node):
