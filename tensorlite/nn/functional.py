@@ -79,3 +79,6 @@ def one_hot(tensor, num_classes=-1):
     out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
     np.put_along_axis(out, idx[..., None], 1, axis=-1)
     return Tensor._wrap(out)
+
+
+from ..ops.attention import scaled_dot_product_attention, multi_head_attention_forward  # noqa: E402,F401
