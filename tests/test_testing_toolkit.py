@@ -285,3 +285,32 @@ def test_functional_create_graph_gives_differentiable_results():
     y = tl.tensor([1.0, 2.0], dtype=tl.float64, requires_grad=True)
     AF.jacobian(lambda t: t * t, y)
     assert y.grad is None
+
+
+# ---------------------------------------------------------------- func.functional_call
+def test_functional_call_matches_torch_and_restores_the_module(torch):
+    from torch.func import functional_call as th_call
+    lin = tl.nn.Linear(2, 3).double()
+    th = torch.nn.Linear(2, 3).double()
+    th.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in lin.state_dict().items()})
+    x = np.ones((1, 2))
+    w = np.arange(6.0).reshape(3, 2)
+    a = tl.func.functional_call(lin, {"weight": tl.tensor(w)}, (tl.tensor(x),))
+    b = th_call(th, {"weight": torch.tensor(w)}, (torch.tensor(x),))
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy())
+    assert isinstance(lin.weight, tl.nn.Parameter) and not np.array_equal(lin.weight.detach().numpy(), w)
+    with pytest.raises(RuntimeError, match="Missing key\\(s\\): 'bias'"):
+        tl.func.functional_call(lin, {"weight": tl.tensor(w)}, (tl.tensor(x),), strict=True)
+    # gradcheck of a layer with respect to its weight, through functional_call
+    wt = lin.weight.detach().clone().requires_grad_()
+    assert tl.autograd.gradcheck(lambda w_, x_: tl.func.functional_call(lin, {"weight": w_}, (x_,)),
+                                 (wt, tl.randn(4, 2, dtype=tl.float64)))
+
+
+def test_functional_call_replaces_tied_weights_under_every_name():
+    a = tl.nn.Linear(2, 2, bias=False)
+    net = tl.nn.Sequential(a, tl.nn.Linear(2, 2, bias=False))
+    net[1].weight = a.weight
+    w = tl.eye(2)
+    out = tl.func.functional_call(net, {"0.weight": w}, (tl.ones(1, 2),))
+    np.testing.assert_allclose(out.detach().numpy(), [[1.0, 1.0]])
