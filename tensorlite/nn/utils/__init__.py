@@ -1,16 +1,17 @@
-"""tensorlite.nn.utils: gradient clipping and parameter/vector conversion."""
+"""tensorlite.nn.utils: gradient clipping, parameter/vector conversion, and (in .rnn) sequence packing."""
 import numpy as np
 
-from ..tensor import Tensor
+from ...tensor import Tensor
+from . import rnn  # noqa: F401  (tensorlite.nn.utils.rnn, as torch.nn.utils.rnn)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    from ..optim._clip import clip_grad_norm_ as impl
+    from ...optim._clip import clip_grad_norm_ as impl
     return impl(parameters, max_norm, norm_type=norm_type, error_if_nonfinite=error_if_nonfinite)
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    from ..optim._clip import clip_grad_value_ as impl
+    from ...optim._clip import clip_grad_value_ as impl
     return impl(parameters, clip_value)
 
 
