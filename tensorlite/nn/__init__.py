@@ -19,5 +19,11 @@ from .normalization import LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d 
 from .sparse import Embedding  # noqa: F401
 from .padding import ConstantPad2d, ZeroPad2d  # noqa: F401
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
+from .attention import MultiheadAttention  # noqa: F401
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,  # noqa: F401
+                          TransformerEncoderLayer, TransformerDecoderLayer)
 from . import utils  # noqa: F401
 from . import parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
+from . import modules  # noqa: F401  (torch.nn.modules.* import paths)

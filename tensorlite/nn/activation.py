@@ -1,12 +1,18 @@
 """Activation modules beyond those in layers.py (PyTorch's names, arguments and extra_repr).
 Each is a thin wrapper over tensorlite.nn.functional; only PReLU holds a parameter."""
 import numbers
+import warnings
 
 from .. import creation
 from . import functional as F
 from . import init
-from .module import Module
+from .module import Module, _device_type
 from .parameter import Parameter
+
+
+def _maybe_inplace(module, x, fn):
+    """fn(x), written into x's storage when module.inplace (PyTorch's inplace=True)."""
+    return x._inplace(fn) if module.inplace else fn(x)
 
 
 def _inplace_repr(module, s=""):
@@ -21,15 +27,22 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return _maybe_inplace(self, input, lambda t: F.elu(t, self.alpha))
 
     def extra_repr(self):
         return _inplace_repr(self, f"alpha={self.alpha}")
 
 
-class CELU(ELU):
+class CELU(Module):                        # not an ELU subclass, as PyTorch
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"alpha={self.alpha}")
+
     def forward(self, input):
-        return F.celu(input, self.alpha)
+        return _maybe_inplace(self, input, lambda t: F.celu(t, self.alpha))
 
 
 class SELU(Module):
@@ -38,25 +51,40 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.selu(input)
+        return _maybe_inplace(self, input, F.selu)
 
     def extra_repr(self):
         return _inplace_repr(self)
 
 
-class Mish(SELU):
+class Mish(Module):
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return _inplace_repr(self)
+
     def forward(self, input):
-        return F.mish(input)
+        return _maybe_inplace(self, input, F.mish)
 
 
-class Hardswish(SELU):
+class Hardswish(Module):
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, input):
-        return F.hardswish(input)
+        return _maybe_inplace(self, input, F.hardswish)
 
 
-class Hardsigmoid(SELU):
+class Hardsigmoid(Module):                 # PyTorch prints neither this nor Hardswish with inplace
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, input):
-        return F.hardsigmoid(input)
+        return _maybe_inplace(self, input, F.hardsigmoid)
 
 
 class Softsign(Module):
@@ -111,15 +139,23 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
         super().__init__()
+        if min_value is not None:         # PyTorch's deprecated spellings
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`", FutureWarning,
+                          stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`", FutureWarning,
+                          stacklevel=2)
+            max_val = max_value
         if min_val > max_val:
             raise ValueError(f"Hardtanh: argument 'min_val' ({min_val}) cannot be greater than argument "
                              f"'max_val' ({max_val})")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return _maybe_inplace(self, input, lambda t: F.hardtanh(t, self.min_val, self.max_val))
 
     def extra_repr(self):
         return _inplace_repr(self, f"min_val={self.min_val}, max_val={self.max_val}")
@@ -131,7 +167,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input):
-        return F.threshold(input, self.threshold, self.value)
+        return _maybe_inplace(self, input, lambda t: F.threshold(t, self.threshold, self.value))
 
     def extra_repr(self):
         return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
@@ -142,6 +178,8 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
+        if device is not None:
+            _device_type(device, "PReLU")
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) or \
                 num_parameters <= 0:
             raise ValueError(f"PReLU: argument 'num_parameters' must be a positive int, got {num_parameters!r}")

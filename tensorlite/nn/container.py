@@ -1,8 +1,9 @@
 """Sequential, ModuleList, ModuleDict."""
+import itertools
 from collections import OrderedDict
 
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, _addindent
 from .parameter import Parameter
 
 
@@ -29,7 +30,7 @@ class Sequential(Module):
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+            return self.__class__(OrderedDict(list(self._modules.items())[idx]))
         return list(self._modules.values())[_index(idx, len(self), "Sequential")]
 
     def __setitem__(self, idx, module):
@@ -40,10 +41,34 @@ class Sequential(Module):
         keys = list(self._modules)
         for k in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "Sequential")]]):
             del self._modules[k]
+        _renumber(self)             # PyTorch keeps the names 0..n-1
 
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
+
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.insert(): argument 'module' must be a Module, got {type(module).__name__}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Sequential.insert(): index {index} is out of range for {n} modules")
+        mods = list(self._modules.values())
+        mods.insert(index + n if index < 0 else index, module)
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+        return self
+
+    def extend(self, sequential):
+        for m in sequential:
+            self.append(m)
+        return self
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
 
 
 class ModuleList(Module):
@@ -84,6 +109,36 @@ class ModuleList(Module):
 
     def __setitem__(self, idx, module):
         self.add_module(str(_index(idx, len(self), "ModuleList")), module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for k in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "ModuleList")]]):
+            del self._modules[k]
+        _renumber(self)
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def __repr__(self):
+        """Runs of children with the same repr print once, as "(0-2): 3 x Linear(...)" (PyTorch)."""
+        reprs = [repr(m) for m in self._modules.values()]
+        if not reprs:
+            return self._get_name() + "()"
+        lines, i = [], 0
+        for text, run in itertools.groupby(reprs):
+            n = len(list(run))
+            head = f"({i})" if n == 1 else f"({i}-{i + n - 1}): {n} x"
+            lines.append(_addindent(f"{head}: {text}" if n == 1 else f"{head} {text}", 2))
+            i += n
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def forward(self, *args):
         raise NotImplementedError("ModuleList is a container: call its modules, not the list")
@@ -256,3 +311,9 @@ def _index(idx, n, owner):
     if not -n <= idx < n:
         raise IndexError(f"{owner}: index {idx} is out of range for {n} modules")
     return idx % n
+
+
+def _renumber(container):
+    mods = list(container._modules.values())
+    container._modules.clear()
+    container._modules.update((str(i), m) for i, m in enumerate(mods))

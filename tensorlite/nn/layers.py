@@ -1,10 +1,12 @@
 """Layers (PyTorch's names, arguments, default initialisation and state-dict keys)."""
 import math
+import numbers
 
 from .. import creation
 from ..ops import movement
 from . import functional as F
 from . import init
+from .activation import Hardtanh, _maybe_inplace
 from .module import Module
 from .parameter import Parameter
 
@@ -15,6 +17,12 @@ def _pair(v, name, owner):
             raise ValueError(f"{owner}: {name} must be an int or a pair, got {v!r}")
         return tuple(v)
     return (v, v)
+
+
+def _check_device(device, owner):
+    if device is not None:
+        from .module import _device_type
+        _device_type(device, owner)
 
 
 def _check_positive_int(v, name, owner):
@@ -31,14 +39,16 @@ class Identity(Module):
 
 
 class Linear(Module):
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _check_device(device, "Linear")
         _check_positive_int(in_features, "in_features", "Linear") if in_features != 0 else None
         _check_positive_int(out_features, "out_features", "Linear")
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
-        self.bias = Parameter(creation.empty(out_features, dtype=dtype)) if bias else None
-        if not bias:
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
@@ -67,12 +77,17 @@ def _ntuple(v, n, name, owner):
 
 
 class _ConvNd(Module):
-    _n = 2
+    """PyTorch's base of every convolution: weight (out, in // groups, *k), or (in, out // groups, *k)
+    when transposed. Subclasses pass the raw arguments; ints expand to n-tuples (n = self._n, or
+    the length of kernel_size for a user subclass)."""
+    _n = None
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, device=None, dtype=None):
         super().__init__()
-        owner, n = type(self).__name__, self._n
+        owner = type(self).__name__
+        n = self._n or (len(kernel_size) if isinstance(kernel_size, (tuple, list)) else 2)
+        _check_device(device, owner)
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             _check_positive_int(v, name, owner)
         if in_channels % groups or out_channels % groups:
@@ -85,10 +100,21 @@ class _ConvNd(Module):
         for k in self.kernel_size:
             _check_positive_int(k, "kernel_size", owner)
         self.stride = _ntuple(stride, n, "stride", owner)
-        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n, "padding", owner)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{owner}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError(f"{owner}: padding='same' is not supported for strided convolutions "
+                                 f"(stride={self.stride})")
+            self.padding = padding
+        else:
+            self.padding = _ntuple(padding, n, "padding", owner)
         self.dilation = _ntuple(dilation, n, "dilation", owner)
+        self.transposed = transposed
+        self.output_padding = _ntuple(output_padding, n, "output_padding", owner)
         self.padding_mode = padding_mode
-        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
+        shape = ((in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups))
+        self.weight = Parameter(creation.empty(*shape, *self.kernel_size, dtype=dtype))
         if bias:
             self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
         else:
@@ -104,19 +130,28 @@ class _ConvNd(Module):
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,) * self._n:
+        if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
-        if self.dilation != (1,) * self._n:
+        if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
 class Conv1d(_ConvNd):
     _n = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
+                         bias, padding_mode, device, dtype)
 
     def forward(self, x):
         return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
@@ -125,26 +160,44 @@ class Conv1d(_ConvNd):
 class Conv2d(_ConvNd):
     _n = 2
 
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
+                         bias, padding_mode, device, dtype)
+
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-class MaxPool2d(Module):
+class _MaxPoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
         self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
-
-    def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool2d(Module):
+class MaxPool2d(_MaxPoolNd):
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool1d(_MaxPoolNd):
+    def forward(self, x):
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class _AvgPoolNd(Module):
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -155,29 +208,8 @@ class AvgPool2d(Module):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AdaptiveAvgPool2d(Module):
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, x):
-        return F.adaptive_avg_pool2d(x, self.output_size)
-
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
-
-
-class MaxPool1d(MaxPool2d):
-    def forward(self, x):
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-
-class AvgPool1d(Module):
+class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
         self.kernel_size = _ntuple(kernel_size, 1, "kernel_size", "AvgPool1d")
@@ -188,20 +220,33 @@ class AvgPool1d(Module):
     def forward(self, x):
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
+
+class _AdaptiveAvgPoolNd(Module):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return f"output_size={self.output_size}"
 
 
-class AdaptiveMaxPool2d(Module):
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(Module):
     def __init__(self, output_size, return_indices=False):
         super().__init__()
         self.output_size, self.return_indices = output_size, return_indices
 
-    def forward(self, x):
-        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
-
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    def forward(self, x):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
 
 
 def norm_parameters(module, shape, affine, bias, track_running_stats, dtype):
@@ -219,16 +264,21 @@ def norm_parameters(module, shape, affine, bias, track_running_stats, dtype):
     module.register_buffer("num_batches_tracked", creation.tensor(0, dtype="int64") if track else None)
 
 
-class _BatchNorm(Module):
-    _expected_dims = ()
+class _NormBase(Module):
+    """PyTorch's common base of BatchNorm and InstanceNorm: parameters, running statistics and the
+    state-dict upgrade of checkpoints older than num_batches_tracked (version 2)."""
+    _version = 2
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        _check_positive_int(num_features, "num_features", type(self).__name__)
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        owner = type(self).__name__
+        _check_device(device, owner)
+        if isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral) or num_features <= 0:
+            raise ValueError(f"{owner}: argument 'num_features' must be a positive int, got {num_features!r}")
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        norm_parameters(self, (num_features,), affine, bias, track_running_stats, dtype)
+        norm_parameters(self, (self.num_features,), affine, bias, track_running_stats, dtype)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -236,6 +286,33 @@ class _BatchNorm(Module):
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
 
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        raise NotImplementedError(f"{type(self).__name__} must define _check_input_dim(input)")
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        version = local_metadata.get("version", None)
+        if (version is None or version < 2) and self.track_running_stats:
+            key = prefix + "num_batches_tracked"        # added in version 2: old checkpoints lack it
+            if key not in state_dict:
+                state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                                   else creation.tensor(0, dtype="int64"))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+
+class _BatchNorm(_NormBase):
     def forward(self, x):
         return F.batch_norm(x, *self._functional_args(x))
 
@@ -252,38 +329,44 @@ class _BatchNorm(Module):
     def _functional_args(self, x):
         """Check x and update num_batches_tracked as forward does; F.batch_norm's other arguments."""
         name = type(self).__name__
-        if x.ndim not in self._expected_dims:
-            raise ValueError(f"{name}: expected {' or '.join(f'{d}D' for d in self._expected_dims)} input, "
-                             f"got {x.ndim}D input of shape {tuple(x.shape)}")
+        self._check_input_dim(x)
         if x.shape[1] != self.num_features:
             raise ValueError(f"{name}: expected {self.num_features} channels in dim 1, got input of shape "
                              f"{tuple(x.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
             self.num_batches_tracked._bump()
             if self.momentum is None:            # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
-        use_batch_stats = self.training or not self.track_running_stats
+        # PyTorch: batch statistics when training, or when there are no running buffers to use.
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         use_buffers = not self.training or self.track_running_stats
         return (self.running_mean if use_buffers else None, self.running_var if use_buffers else None,
                 self.weight, self.bias, use_batch_stats, factor, self.eps)
 
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+def _check_dims(module, x, dims):
+    ndim = getattr(x, "ndim", None)
+    if ndim not in dims:
+        shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
+        raise ValueError(f"{type(module).__name__}: expected {' or '.join(f'{d}D' for d in dims)} input, "
+                         f"got {ndim}D input of shape {shape}")
 
 
 class BatchNorm1d(_BatchNorm):
-    _expected_dims = (2, 3)
+    def _check_input_dim(self, input):
+        _check_dims(self, input, (2, 3))
 
 
 class BatchNorm2d(_BatchNorm):
-    _expected_dims = (4,)
+    def _check_input_dim(self, input):
+        _check_dims(self, input, (4,))
 
 
 class BatchNorm3d(_BatchNorm):
-    _expected_dims = (5,)
+    def _check_input_dim(self, input):
+        _check_dims(self, input, (5,))
 
 
 class LocalResponseNorm(Module):
@@ -298,44 +381,61 @@ class LocalResponseNorm(Module):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
             raise ValueError(f"{type(self).__name__}: argument 'p' (dropout probability) has to be between 0 and 1, "
                              f"but got {p!r}")
-        self.p, self.inplace = float(p), inplace
-
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.inplace)
+        self.p, self.inplace = p, inplace
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class Dropout2d(Dropout):
+class Dropout(_DropoutNd):
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
     def forward(self, x):
         return F.dropout2d(x, self.p, self.training, self.inplace)
 
 
-def _activation(name, fn, doc_args=""):
-    class Act(Module):
-        def __init__(self, inplace=False):
-            super().__init__()
-            self.inplace = inplace
+class ReLU(Module):
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
 
-        def forward(self, x):
-            return fn(x)
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.relu)
 
-        def extra_repr(self):
-            return "inplace=True" if self.inplace else ""
-    Act.__name__ = Act.__qualname__ = name
-    return Act
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
-ReLU = _activation("ReLU", lambda x: F.relu(x))
-ReLU6 = _activation("ReLU6", lambda x: F.relu6(x))
-SiLU = _activation("SiLU", lambda x: F.silu(x))
+class ReLU6(Hardtanh):
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.relu6)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(Module):
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.silu)
 
 
 class LeakyReLU(Module):
@@ -344,10 +444,10 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return _maybe_inplace(self, x, lambda t: F.leaky_relu(t, self.negative_slope))
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -384,7 +484,14 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
-class LogSoftmax(Softmax):
+class LogSoftmax(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
     def forward(self, x):
         return F.log_softmax(x, self.dim)
 
@@ -411,3 +518,6 @@ class Unflatten(Module):
 
     def forward(self, x):
         return movement.unflatten(x, self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

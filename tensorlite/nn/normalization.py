@@ -4,7 +4,7 @@ import numbers
 
 from . import functional as F
 from . import init
-from .layers import norm_parameters
+from .layers import norm_parameters, _NormBase, _check_device
 from .module import Module
 
 
@@ -17,6 +17,7 @@ def _positive_int(v, name, owner):
 class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
+        _check_device(device, "LayerNorm")
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else normalized_shape
         if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
             raise TypeError(f"LayerNorm: argument 'normalized_shape' must be an int or a tuple of ints, got "
@@ -42,6 +43,7 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
+        _check_device(device, "GroupNorm")
         num_groups = _positive_int(num_groups, "num_groups", "GroupNorm")
         num_channels = _positive_int(num_channels, "num_channels", "GroupNorm")
         if num_channels % num_groups:
@@ -64,37 +66,39 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     _spatial = 2
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
-        super().__init__()
-        name = type(self).__name__
-        self.num_features = _positive_int(num_features, "num_features", name)
-        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
-        norm_parameters(self, (self.num_features,), affine, bias, track_running_stats, dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            self.running_mean.zero_()
-            self.running_var.fill_(1)
-            self.num_batches_tracked.zero_()
-
-    def reset_parameters(self):
-        self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
-
-    def forward(self, input):
-        name, n = type(self).__name__, self._spatial
+    def _check_input_dim(self, input):
+        n = self._spatial
         ndim = getattr(input, "ndim", None)
         if ndim not in (n + 1, n + 2):
             shape = tuple(input.shape) if hasattr(input, "shape") else type(input).__name__
-            raise ValueError(f"{name}: expected {n + 1}D or {n + 2}D input, got argument 'input' of shape {shape}")
-        batched = ndim == n + 2
+            raise ValueError(f"{type(self).__name__}: expected {n + 1}D or {n + 2}D input, got argument 'input' of "
+                             f"shape {shape}")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # Checkpoints from before versioning held running stats even without track_running_stats.
+        if local_metadata.get("version", None) is None and not self.track_running_stats:
+            keys = [prefix + n for n in ("running_mean", "running_var") if prefix + n in state_dict]
+            if keys:
+                error_msgs.append(f"Unexpected running stats buffer(s) {keys} for {type(self).__name__} with "
+                                  f"track_running_stats=False. Remove these keys from state_dict, or set "
+                                  f"track_running_stats=True if the running stats are needed.")
+                for k in keys:
+                    state_dict.pop(k)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def forward(self, input):
+        name, n = type(self).__name__, self._spatial
+        self._check_input_dim(input)
+        batched = input.ndim == n + 2
         x = input if batched else input.unsqueeze(0)
         if x.shape[1] != self.num_features and self.affine:
             raise ValueError(f"{name}: expected input's size at dim={1 if batched else 0} to match num_features "
@@ -103,10 +107,6 @@ class _InstanceNorm(Module):
         out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
                               self.momentum if self.momentum is not None else 0.0, self.eps)
         return out if batched else out.squeeze(0)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):

@@ -33,7 +33,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 _FIRST_BUCKET_BYTES = 1 << 20        # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
 
@@ -41,6 +41,33 @@ _FIRST_BUCKET_BYTES = 1 << 20        # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTE
 def _dist():
     from .. import distributed
     return distributed
+
+
+class DataParallel(Module):
+    """torch.nn.DataParallel as PyTorch runs it without accelerators: a pass-through wrapper.
+    forward calls ``self.module``; ``state_dict()`` keys carry the ``module.`` prefix, so
+    checkpoints saved from a DataParallel model load into one here (and back). device_ids is
+    ignored on the CPU (PyTorch keeps it as []), as PyTorch does there."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        if not isinstance(module, Module):
+            raise TypeError(f"DataParallel(): argument 'module' must be a tensorlite.nn.Module, got "
+                            f"{type(module).__name__}")
+        self.module = module
+        self.device_ids = []
+        self.output_device = None
+        self.dim = dim
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)
+
+
+def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0, module_kwargs=None):
+    """torch.nn.parallel.data_parallel on the CPU: module(*inputs, **module_kwargs)."""
+    if not isinstance(inputs, tuple):
+        inputs = (inputs,) if inputs is not None else ()
+    return module(*inputs, **(module_kwargs or {}))
 
 
 class _Bucket:

@@ -93,18 +93,17 @@ class SyncBatchNorm(_BatchNorm):
     Every rank must run each SyncBatchNorm forward and backward in the same order."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 process_group=None, dtype=None):
+                 process_group=None, device=None, dtype=None, *, bias=True):
         if process_group is not None:
             raise ValueError(f"SyncBatchNorm: only the default group (process_group=None) is supported, got "
                              f"process_group={process_group!r}")
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device=device, dtype=dtype,
+                         bias=bias)
 
     def _check_input_dim(self, x):
         if x.ndim < 2:
             raise ValueError(f"SyncBatchNorm: expected at least 2D input, got {x.ndim}D input of shape "
                              f"{tuple(x.shape)}")
-
-    _expected_dims = tuple(range(2, 33))
 
     def forward(self, x):
         self._check_input_dim(x)
@@ -141,9 +140,11 @@ class SyncBatchNorm(_BatchNorm):
         out = module
         if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
             out = cls(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats,
-                      process_group)
+                      process_group, bias=module.bias is not None)
             if module.affine:
-                out.weight, out.bias = module.weight, module.bias
+                out.weight = module.weight
+                if module.bias is not None:
+                    out.bias = module.bias
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 out._buffers[name] = module._buffers[name]
             out.training = module.training

@@ -1,52 +1,40 @@
 """Decoder layers: ConvTranspose2d and Upsample (PyTorch's names, arguments, init and state-dict keys)."""
 
-from .. import creation
 from . import functional as F
-from .layers import _ConvNd, _pair, _check_positive_int
+from .layers import _ConvNd
 from .module import Module
-from .parameter import Parameter
 
 
-class ConvTranspose2d(Module):
-    """The gradient of a Conv2d with respect to its input, as torch.nn.ConvTranspose2d.
-    weight: (in_channels, out_channels // groups, kH, kW); output size per dim
-    (H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1.
-    forward(x, output_size=None): output_size picks output_padding so the output has that size."""
+class _ConvTransposeNd(_ConvNd):
+    """PyTorch's base of the transposed convolutions (a _ConvNd with transposed=True)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", dtype=None):
-        super().__init__()
-        owner = "ConvTranspose2d"
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            _check_positive_int(v, name, owner)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{owner}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
-                             f"divisible by groups ({groups})")
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, device=None, dtype=None):
+        owner = type(self).__name__
         if padding_mode != "zeros":
             raise ValueError(f"{owner}: only padding_mode='zeros' is supported, got {padding_mode!r}")
         if isinstance(padding, str):
-            raise ValueError(f"{owner}: padding must be an int or a pair of ints, got {padding!r}")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
-        self.stride = _pair(stride, "stride", owner)
-        self.padding = _pair(padding, "padding", owner)
-        self.output_padding = _pair(output_padding, "output_padding", owner)
-        self.dilation = _pair(dilation, "dilation", owner)
-        self.padding_mode = padding_mode
+            raise ValueError(f"{owner}: padding must be an int or a tuple of ints, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                         output_padding, groups, bias, padding_mode, device, dtype)
         for o, s, d in zip(self.output_padding, self.stride, self.dilation):
             if o >= s and o >= d:
                 raise ValueError(f"{owner}: output_padding must be smaller than either stride or dilation, got "
                                  f"output_padding={self.output_padding}, stride={self.stride}, "
                                  f"dilation={self.dilation}")
-        self.weight = Parameter(creation.empty(in_channels, out_channels // groups, *self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
 
-    # PyTorch's _ConvNd init; fan_in of this weight layout is (out_channels / groups) * kH * kW.
-    reset_parameters = _ConvNd.reset_parameters
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The gradient of a Conv2d with respect to its input, as torch.nn.ConvTranspose2d.
+    weight: (in_channels, out_channels // groups, kH, kW); output size per dim
+    (H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1.
+    forward(x, output_size=None): output_size picks output_padding so the output has that size."""
+    _n = 2
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
+                         groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, x, output_size):
         if output_size is None:
@@ -70,21 +58,6 @@ class ConvTranspose2d(Module):
     def forward(self, x, output_size=None):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
                                   self._output_padding(x, output_size), self.groups, self.dilation)
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
-
 
 class Upsample(Module):
     """F.interpolate as a layer, as torch.nn.Upsample: give size or scale_factor; mode 'nearest',

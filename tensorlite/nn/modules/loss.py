@@ -1,0 +1,6 @@
+"""torch.nn.modules.loss (implemented in tensorlite.nn.loss)."""
+from ..loss import (_Loss, _WeightedLoss, CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss,  # noqa: F401
+                    BCEWithLogitsLoss, BCELoss, HuberLoss, KLDivLoss)
+
+__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCEWithLogitsLoss", "BCELoss",
+           "HuberLoss", "KLDivLoss"]
