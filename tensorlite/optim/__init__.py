@@ -2,6 +2,7 @@
 
 Optimizers: SGD, Adam, AdamW, RMSprop (PyTorch's update rules, param groups, state_dict layout);
 Adagrad, Adamax, NAdam, RAdam (same API and state layout; a plain numpy update per parameter).
+Adadelta, Rprop, ASGD (likewise) and LBFGS (step(closure); optional strong-Wolfe line search).
 Each param group is stored per dtype in one flat buffer (every parameter's storage is a view into
 it) and one step runs one fused Numba kernel over the whole group.  The layout is public:
 
@@ -22,9 +23,11 @@ from .sgd import SGD
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .adaptive import Adagrad, Adamax, NAdam, RAdam
+from .classic import Adadelta, Rprop, ASGD
+from .lbfgs import LBFGS
 from ._clip import clip_grad_norm_, clip_grad_value_
 from . import lr_scheduler
 
 __all__ = ["Optimizer", "FlatBucket", "required", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam",
-           "RAdam", "lr_scheduler",
+           "RAdam", "Adadelta", "Rprop", "ASGD", "LBFGS", "lr_scheduler",
            "clip_grad_norm_", "clip_grad_value_"]
