@@ -95,7 +95,7 @@ def main(argv=None):
         tl.manual_seed(args.seed)
         model = tl.models.get_model(name)
         print(f'Model: "{name}"')
-        table = model.summary((1, 28, 28))
+        table = model.summary((1, 1, 28, 28))
         history = fit(model, train, test, args.epochs or EPOCHS[name], seed=args.seed)
         with tl.no_grad():
             pred = model.eval()(tl.from_numpy(test[0][:5])).numpy().argmax(1)

@@ -75,7 +75,7 @@ def test_registry_lists_the_lecture_networks():
 def test_mlp_count_shapes_and_tanh(torch):
     m = get_model("mlp_cifar10")
     assert n_params(m) == fc_params(3072, 1000) + fc_params(1000, 512) + fc_params(512, 10) == 3_590_642
-    info = m.summary((3, 32, 32), print_fn=None)
+    info = m.summary((1, 3, 32, 32), print_fn=None)
     assert [(r[0], r[2][1:], r[3]) for r in info["rows"]] == [
         ("fc1", (1000,), 3_073_000), ("fc2", (512,), 512_512), ("fc3", (10,), 5_130)]
     x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
@@ -110,7 +110,7 @@ def test_matlab_cnn_counts_shapes_and_layer_order(torch, batch_norm):
                  + fc_params(576, 64) + fc_params(64, 10))
     assert learnable == 116_906
     assert m.fc1.in_features == 576                        # the lecture's fc1.Weights: [64 576]
-    info = m.summary((3, 32, 32), print_fn=None)
+    info = m.summary((1, 3, 32, 32), print_fn=None)
     bn = 2 * (32 + 32 + 64) if batch_norm else 0
     assert (info["trainable_params"], info["non_trainable_params"]) == (learnable + bn, bn)
     assert info["trainable_params"] == (117_162 if batch_norm else 116_906)
@@ -146,7 +146,7 @@ def _keras_rows(info):
 
 
 def test_keras_mnist_simple_cnn_matches_its_summary():
-    info = get_model("keras_mnist_simple").summary((1, 28, 28), print_fn=None)
+    info = get_model("keras_mnist_simple").summary((1, 1, 28, 28), print_fn=None)
     assert _keras_rows(info) == [("conv2d", (8, 26, 26), 80), ("max_pooling2d", (8, 13, 13), 0),
                                  ("flatten", (1352,), 0), ("dense", (10,), 13_530)]
     assert info["total_params"] == info["trainable_params"] == 13_610
@@ -154,7 +154,7 @@ def test_keras_mnist_simple_cnn_matches_its_summary():
 
 def test_keras_mnist_cnn_matches_the_lecture_summary_table():
     lines = []
-    info = get_model("keras_mnist_cnn").summary((1, 28, 28), print_fn=lines.append)
+    info = get_model("keras_mnist_cnn").summary((1, 1, 28, 28), print_fn=lines.append)
     # The lecture's table, channels moved first: (None, 28, 28, 40) -> (40, 28, 28).
     assert _keras_rows(info) == [
         ("conv1_1", (40, 28, 28), 1040), ("max_pooling2d_1", (40, 14, 14), 0), ("dropout_1", (40, 14, 14), 0),
@@ -183,7 +183,7 @@ def test_keras_mnist_cnn_applies_relu_before_batchnorm(torch):
 
 
 def test_fashion_mnist_cnn_matches_its_summary():
-    info = get_model("fashion_mnist_cnn").summary((1, 28, 28), print_fn=None)
+    info = get_model("fashion_mnist_cnn").summary((1, 1, 28, 28), print_fn=None)
     assert _keras_rows(info) == [
         ("conv2d", (64, 28, 28), conv_params(1, 64, 7)), ("max_pooling2d", (64, 14, 14), 0),
         ("conv2d_1", (128, 14, 14), 73_856), ("conv2d_2", (128, 14, 14), 147_584),
@@ -212,7 +212,7 @@ def test_alexnet_lecture_table_count_shapes_lrn_and_training_step():
     m = tl.models.alexnet()
     assert n_params(m) == (conv_params(3, 96, 11) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
                            + conv_params(384, 384, 3) + conv_params(384, 256, 3) + ALEXNET_FC) == 62_378_344
-    info = m.summary((3, 227, 227), print_fn=None)
+    info = m.summary((1, 3, 227, 227), print_fn=None)
     assert table_rows(info) == ALEXNET_TABLE
     kinds = [r[1] for r in info["rows"] if r[1] in ("Conv2d", "LocalResponseNorm")]
     assert kinds[:4] == ["Conv2d", "LocalResponseNorm", "Conv2d", "LocalResponseNorm"]
@@ -224,7 +224,7 @@ def test_alexnet_original_two_gpu_variant_has_60m_parameters():
     m = tl.models.alexnet(variant="original")
     assert n_params(m) == (conv_params(3, 96, 11) + conv_params(96, 256, 5, 2) + conv_params(256, 384, 3)
                            + conv_params(384, 384, 3, 2) + conv_params(384, 256, 3, 2) + ALEXNET_FC) == 60_965_224
-    assert table_rows(m.summary((3, 227, 227), print_fn=None)) == ALEXNET_TABLE
+    assert table_rows(m.summary((1, 3, 227, 227), print_fn=None)) == ALEXNET_TABLE
 
 
 def test_alexnet_torchvision_variant_keys_count_and_shapes():
@@ -241,7 +241,7 @@ def test_alexnet_torchvision_variant_keys_count_and_shapes():
                       "classifier.6.weight": (1000, 4096), "classifier.6.bias": (1000,)}
     # The lecture's first AlexNet slide is this network; its "64 x 56 x 56" first output is a slide
     # slip: 11x11 / 4 with pad 2 on 224 gives 55 (which the next row's 27 also needs).
-    assert table_rows(m.summary((3, 224, 224), print_fn=None), ("Conv2d", "MaxPool2d"))[:2] == [
+    assert table_rows(m.summary((1, 3, 224, 224), print_fn=None), ("Conv2d", "MaxPool2d"))[:2] == [
         ("Conv2d", (64, 55, 55)), ("MaxPool2d", (64, 27, 27))]
     with pytest.raises(ValueError, match="AlexNet: variant.*'caffe'"):
         tl.models.alexnet(variant="caffe")
@@ -251,7 +251,7 @@ def test_zfnet_table_count_shapes_and_training_step():
     m = get_model("zfnet")
     assert n_params(m) == (conv_params(3, 96, 7) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
                            + conv_params(384, 384, 3) + conv_params(384, 256, 3) + ALEXNET_FC) == 62_357_608
-    assert table_rows(m.summary((3, 224, 224), print_fn=None)) == [
+    assert table_rows(m.summary((1, 3, 224, 224), print_fn=None)) == [
         ("Conv2d", (96, 110, 110)), ("MaxPool2d", (96, 55, 55)), ("Conv2d", (256, 26, 26)),
         ("MaxPool2d", (256, 13, 13)), ("Conv2d", (384, 13, 13)), ("Conv2d", (384, 13, 13)),
         ("Conv2d", (256, 13, 13)), ("MaxPool2d", (256, 6, 6)), ("Linear", (4096,)), ("Linear", (4096,)),
@@ -287,7 +287,7 @@ def test_vgg_table_count_keys_shapes_and_training_step(name, stages, count):
     keys = [k for k in m.state_dict()]
     assert keys == [f"features.{i}.{p}" for i in convs for p in ("weight", "bias")] + \
         [f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")]
-    assert table_rows(m.summary((3, 224, 224), print_fn=None)) == vgg_table(stages)
+    assert table_rows(m.summary((1, 3, 224, 224), print_fn=None)) == vgg_table(stages)
     assert tuple(forward_backward(m, (3, 224, 224)).shape) == (1, 1000)
 
 
@@ -337,7 +337,7 @@ def test_googlenet_aux_classifiers_count_outputs_and_training_step():
 def test_xception_count_keras_totals_shapes_and_training_step():
     m = get_model("xception")
     assert n_params(m) == 22_855_952
-    info = m.summary((3, 299, 299), print_fn=None)
+    info = m.summary((1, 3, 299, 299), print_fn=None)
     # Keras' Xception summary: total 22,910,480 includes 54,528 BatchNorm moving statistics.
     assert (info["total_params"], info["non_trainable_params"]) == (22_910_480, 54_528)
     blocks = ["conv1", "conv2", "block1", "block2", "block3", "block4", "block11", "block12", "conv4"]

@@ -185,7 +185,7 @@ def test_keras_style_summary_counts_moving_stats_as_non_trainable():
             return self.out(self.bn(self.fc(x)))
 
     lines = []
-    info = KerasMLPHead().summary((1152,), print_fn=lines.append)
+    info = KerasMLPHead().summary((1, 1152,), print_fn=lines.append)
     assert info["total_params"] == 1152 * 64 + 64 + 4 * 64 + 650
     assert info["non_trainable_params"] == 128
     assert info["trainable_params"] == info["total_params"] - 128
@@ -231,7 +231,7 @@ def keras_mnist_cnn():
 
 def test_lecture_keras_cnn_summary_matches_keras_counts():
     lines = []
-    info = keras_mnist_cnn().summary((1, 28, 28), print_fn=lines.append)
+    info = keras_mnist_cnn().summary((1, 1, 28, 28), print_fn=lines.append)
     assert (info["total_params"], info["trainable_params"], info["non_trainable_params"]) == (87_290, 87_162, 128)
     shapes = [r[2] for r in info["rows"]]
     assert shapes[0] == (1, 40, 28, 28) and shapes[2] == (1, 40, 14, 14) and shapes[4] == (1, 32, 12, 12)
@@ -240,7 +240,7 @@ def test_lecture_keras_cnn_summary_matches_keras_counts():
 
 
 def test_lenet5_parameter_count_and_shapes():
-    info = tl.models.lenet5().summary((3, 32, 32), print_fn=None)
+    info = tl.models.lenet5().summary((1, 3, 32, 32), print_fn=None)
     assert info["total_params"] == 62_006 and info["non_trainable_params"] == 0
     assert [r[3] for r in info["rows"]] == [456, 2416, 48120, 10164, 850]
     assert [r[2] for r in info["rows"]] == [(1, 6, 28, 28), (1, 16, 10, 10), (1, 120), (1, 84), (1, 10)]
@@ -270,3 +270,21 @@ def test_batchnorm_bias_flag_repr_keys_and_values_match_torch(kw):
         np.testing.assert_allclose(ours(tl.from_numpy(x)).detach().numpy(),
                                    theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-6)
+
+
+def test_summary_takes_a_batch_shape_returns_a_table_object_and_explains_a_sample_shape():
+    net = tl.models.lenet5()
+    lines = []
+    info = net.summary((8, 3, 32, 32), print_fn=lines.append)
+    assert repr(info) == str(info) == lines[0]                 # a REPL echo is the table, not a dict
+    assert info.total_params == info["total_params"] == 62_006
+    assert [r[2] for r in info.rows][0] == (8, 6, 28, 28) and info.input_size == (8, 3, 32, 32)
+    same = net.summary((3, 32, 32), print_fn=None, batch_dim=0)
+    assert same.rows[0][2] == (1, 6, 28, 28)
+    with pytest.raises(Exception, match=r"summary\(\): LeNet5 failed on an input of shape \(3, 32\).*batch "
+                                        r"dimension.*batch_dim=0"):
+        net.summary((3, 32), print_fn=None)
+    with pytest.raises(TypeError, match="input_size"):
+        net.summary("3x32x32", print_fn=None)
+    with pytest.raises(ValueError, match="batch_dim"):
+        net.summary((3, 32, 32), print_fn=None, batch_dim=5)

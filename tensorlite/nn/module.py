@@ -594,9 +594,11 @@ class Module:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
 
-    def summary(self, input_shape, dtype=None, print_fn=print):
+    def summary(self, input_size, dtype=None, print_fn=print, batch_dim=None):
+        """Keras-style table of layers, output shapes and parameter counts (see nn/summary.py);
+        `input_size` includes the batch dimension, as torchinfo's."""
         from .summary import summary
-        return summary(self, input_shape, dtype=dtype, print_fn=print_fn)
+        return summary(self, input_size, dtype=dtype, print_fn=print_fn, batch_dim=batch_dim)
 
 
 def _copy_into(target, value, assign):

@@ -12,9 +12,44 @@ def _count(tensors):
     return sum(int(np.prod(t.shape)) for t in tensors)
 
 
-def summary(model, input_shape, dtype=None, print_fn=print):
-    """Run one zero batch of `input_shape` (without the batch dim) through `model` and print the table.
-    Returns a dict with the rows and the totals."""
+class ModelSummary:
+    """What Module.summary() returns: its repr and str are the table; the numbers are attributes
+    (`rows`, `total_params`, `trainable_params`, `non_trainable_params`), also readable as
+    `info["total_params"]`."""
+
+    def __init__(self, table, rows, total, trainable, non_trainable, input_size):
+        self.table, self.rows, self.input_size = table, rows, input_size
+        self.total_params, self.trainable_params, self.non_trainable_params = total, trainable, non_trainable
+
+    def __getitem__(self, key):
+        if key not in ("rows", "total_params", "trainable_params", "non_trainable_params"):
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __repr__(self):
+        return self.table
+
+    __str__ = __repr__
+
+
+def summary(model, input_size, dtype=None, print_fn=print, batch_dim=None):
+    """Run one zero batch of shape `input_size` through `model` (in eval mode, without a graph) and
+    print a Keras-style table: each leaf layer's output shape and parameter count, then totals.
+
+    `input_size` includes the batch dimension, as torchinfo's (`(1, 3, 32, 32)` for one CIFAR
+    image); with `batch_dim=k` it is one sample's shape and a batch of one is inserted at k.
+    Returns a ModelSummary (its repr is the table); `print_fn=None` prints nothing."""
+    try:
+        size = tuple(int(v) for v in input_size)
+    except (TypeError, ValueError):
+        raise TypeError(f"summary(): argument 'input_size' must be a sequence of ints, got {input_size!r:.60}") \
+            from None
+    if any(v < 0 for v in size):
+        raise ValueError(f"summary(): argument 'input_size' must hold non-negative sizes, got {size}")
+    if batch_dim is not None:
+        if isinstance(batch_dim, bool) or not isinstance(batch_dim, int) or not 0 <= batch_dim <= len(size):
+            raise ValueError(f"summary(): argument 'batch_dim' must be an int in [0, {len(size)}], got {batch_dim!r}")
+        size = size[:batch_dim] + (1,) + size[batch_dim:]
     rows = []
     handles = []
     leaves = [(n, m) for n, m in model.named_modules() if not m._modules and m is not model] or [("", model)]
@@ -33,7 +68,16 @@ def summary(model, input_shape, dtype=None, print_fn=print):
     model.eval()
     try:
         with no_grad():
-            model(zeros(1, *tuple(input_shape), dtype=dtype))
+            model(zeros(*size, dtype=dtype))
+    except Exception as e:          # noqa: BLE001 -- re-raised with what summary() expects
+        hint = (" input_size includes the batch dimension (e.g. (1, 3, 32, 32) for one 3x32x32 image), "
+                "as torchinfo's; pass batch_dim=0 to give one sample's shape instead.") if batch_dim is None else ""
+        msg = f"summary(): {type(model).__name__} failed on an input of shape {size}: {e}.{hint}"
+        try:
+            err = type(e)(msg)
+        except Exception:           # noqa: BLE001 -- an exception type with another constructor
+            err = RuntimeError(msg)
+        raise err from e
     finally:
         model.train(was_training)
         for h in handles:
@@ -54,7 +98,7 @@ def summary(model, input_shape, dtype=None, print_fn=print):
         out.append(f"{name + ' (' + kind + ')':<{width[0]}}{shown:<{width[1]}}{n:>{width[2]},}")
     out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {frozen + float_buffers:,}", "_" * sum(width)]
+    table = "\n".join(out)
     if print_fn is not None:
-        print_fn("\n".join(out))
-    return {"rows": rows, "total_params": total, "trainable_params": trainable,
-            "non_trainable_params": frozen + float_buffers}
+        print_fn(table)
+    return ModelSummary(table, rows, total, trainable, frozen + float_buffers, size)
