@@ -1,18 +1,35 @@
-"""tl.save / tl.load: checkpoints in the safetensors format (no pickle: loading never runs code).
+"""tl.save / tl.load: PyTorch's checkpoint format (.pt/.pth: a zip of a pickle plus raw storages,
+and the legacy stream), and the safetensors format. Loading never runs code from the file.
 
-A flat dict of tensors (a model's state_dict) is stored under its own keys, so PyTorch reads it
-with `safetensors.torch.load_file` and a PyTorch-written safetensors file loads here. Anything
+tl.save writes torch.save's zip format by default (torch.load(f, weights_only=True) reads it; torch
+is not needed to write or read), and safetensors for paths ending in .safetensors or with
+format="safetensors". tl.load tells the formats apart by content, not by suffix. PyTorch files are
+read through a restricted unpickler that admits only torch's weights_only allowlist plus what was
+registered with add_safe_globals (see _torch_pickle.py); anything else raises CheckpointError
+naming the refused global. Parameters come back as nn.Parameter and tensors keep requires_grad, as
+torch.load(weights_only=True) gives them; tensors that shared a storage share memory. bfloat16
+tensors are widened to float32 (tensorlite has no bfloat16) with a warning.
+
+Safetensors: a flat dict of tensors (a model's state_dict) is stored under its own keys, so
+PyTorch reads it with `safetensors.torch.load_file` and a PyTorch-written safetensors file loads here. Anything
 nested (optimizer state, a training checkpoint with epoch and RNG state) is stored as tensors
 under path-like keys plus a JSON description of the structure in the file's metadata. Writes are
 atomic (temporary file, fsync, rename); a SHA-256 of the tensor data detects corruption."""
 import hashlib
+import io
 import json
 import os
+import pickle
 import struct
 import tempfile
 
 import numpy as np
 
+from . import _torch_format as _tf
+from . import _torch_pickle as _tp
+from ._torch_format import describe_refusal
+from ._torch_pickle import (CheckpointError, add_safe_globals, get_safe_globals, clear_safe_globals,  # noqa: F401
+                            safe_globals)
 from ._version import __version__
 from .tensor import Tensor
 
@@ -20,9 +37,7 @@ _STRUCT = "__tensorlite_structure__"
 _DIGEST = "__tensorlite_sha256__"
 _VERSION = "__tensorlite_version__"
 
-
-class CheckpointError(ValueError):
-    """A checkpoint file is missing, truncated, corrupted or not a safetensors file."""
+_KEYS = "__tensorlite_keys__"          # key order of a flat state dict (the file's header is unordered)
 
 
 def _encode(obj, path, tensors):
@@ -47,8 +62,11 @@ def _encode(obj, path, tensors):
         return obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
-    raise TypeError(f"tl.save: cannot store {type(obj).__name__} at {path or 'the top level'!r}: only tensors, "
-                    f"numbers, strings, None, lists, tuples and dicts are saved (no pickle)")
+    msg = describe_refusal(obj, path)
+    if msg.endswith("(no arbitrary pickling)"):
+        msg = (f"tl.save: cannot store {type(obj).__name__} at {path or 'the top level'!r}: only tensors, numbers, "
+               f"strings, None, lists, tuples and dicts are saved in safetensors files (no pickle)")
+    raise TypeError(msg)
 
 
 def _encode_key(k, path):
@@ -85,12 +103,11 @@ def _digest(tensors):
 
 
 def _path(f, fname):
-    """os.fspath(f), or TypeError naming the function and argument 'f' (tensorlite reads and writes
-    paths only: no file objects, so that writes stay atomic)."""
+    """os.fspath(f) for a path-like f, else TypeError naming the function and argument 'f'."""
     try:
         path = os.fspath(f)
     except TypeError:
-        raise TypeError(f"{fname}: argument 'f' must be a path (str or os.PathLike), got "
+        raise TypeError(f"{fname}: argument 'f' must be a path (str or os.PathLike) or a binary file object, got "
                         f"{type(f).__name__}") from None
     if isinstance(path, bytes):
         path = os.fsdecode(path)
@@ -99,18 +116,31 @@ def _path(f, fname):
     return path
 
 
-def save(obj, f, metadata=None):
-    """Save a state dict (or a nested dict of them) to path `f`, atomically."""
-    from safetensors.numpy import save as st_save
-    path = _path(f, "tl.save")
-    if os.path.isdir(path):
-        raise CheckpointError(f"tl.save: argument 'f' = {path!r} is a directory, not a file path")
+def _is_file(f, method):
+    if isinstance(f, (str, bytes, os.PathLike)) or not callable(getattr(f, method, None)):
+        return False
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(f"tl.{'save' if method == 'write' else 'load'}: argument 'f' is a text file: open it in "
+                        f"binary mode ('{'wb' if method == 'write' else 'rb'}')")
+    return True
+
+
+def _file_name(f):
+    name = getattr(f, "name", None)
+    return name if isinstance(name, str) else f"<{type(f).__name__}>"
+
+
+def _check_metadata(metadata):
     if metadata is not None and (not hasattr(metadata, "items") or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
         bad = (next((f"{k!r}: {v!r}" for k, v in metadata.items() if not (isinstance(k, str) and
                                                                            isinstance(v, str))), "")
                if hasattr(metadata, "items") else type(metadata).__name__)
         raise TypeError(f"tl.save: argument 'metadata' must map str to str, got {bad:.60}")
+
+
+def _safetensors_blob(obj, metadata):
+    from safetensors.numpy import save as st_save
     tensors = {}
     flat = isinstance(obj, dict) and obj and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
     if flat:
@@ -123,20 +153,77 @@ def save(obj, f, metadata=None):
     meta[_DIGEST] = _digest(tensors)
     if structure is not None:
         meta[_STRUCT] = json.dumps(structure)
-    blob = st_save(tensors, metadata=meta)
-    _atomic_write(path, blob)
+    else:
+        meta[_KEYS] = json.dumps(list(tensors))
+    return st_save(tensors, metadata=meta)
 
 
-def _atomic_write(path, blob):
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False, *, format=None, metadata=None):  # noqa: A002  (our keyword)
+    """Save obj (a state dict, an optimizer state dict, a nested checkpoint of tensors, numbers,
+    strings, None, lists, tuples, dicts, sets, bytes) to a path or a binary file object `f`.
+
+    format=None: torch.save's zip format (the legacy format with _use_new_zipfile_serialization=False),
+    or safetensors when `f` is a path ending in .safetensors; format="torch" / "safetensors" forces
+    one. The pickle is always written with protocol-2 opcodes (what torch writes by default) and
+    `pickle_module` must be None or the pickle module. Writes to a path are atomic (temporary file,
+    fsync, rename). `metadata` (str -> str) goes into the safetensors header, or a JSON record of
+    the zip archive that torch ignores; tl.serialization.read_metadata reads it back."""
+    if pickle_module is not None and pickle_module is not pickle:
+        raise ValueError(f"tl.save: argument 'pickle_module' must be None or pickle (tensorlite writes its own "
+                         f"restricted pickle), got {pickle_module!r:.60}")
+    if type(pickle_protocol) is not int or not 2 <= pickle_protocol <= pickle.HIGHEST_PROTOCOL:
+        raise ValueError(f"tl.save: argument 'pickle_protocol' must be an int from 2 to {pickle.HIGHEST_PROTOCOL}, "
+                         f"got {pickle_protocol!r:.40}")
+    is_file = _is_file(f, "write")
+    path = None if is_file else _path(f, "tl.save")
+    if path is not None and os.path.isdir(path):
+        raise CheckpointError(f"tl.save: argument 'f' = {path!r} is a directory, not a file path")
+    _check_metadata(metadata)
+    if format is None:
+        format = "safetensors" if path is not None and path.lower().endswith(".safetensors") else "torch"  # noqa: A001
+    if format not in ("torch", "safetensors"):
+        raise ValueError(f"tl.save: argument 'format' must be 'torch' or 'safetensors', got {format!r:.40}")
+    if format == "safetensors":
+        blob = _safetensors_blob(obj, metadata)
+
+        def write(fh):
+            fh.write(blob)
+    else:
+        legacy = not _use_new_zipfile_serialization
+        if legacy and metadata is not None:
+            raise ValueError("tl.save: argument 'metadata' needs the zip or safetensors format "
+                             "(_use_new_zipfile_serialization=False writes the legacy format)")
+        table = _tf.StorageTable(legacy)
+        pkl = _tf.Pickler(table, legacy).dumps(obj)         # refuses bad objects before a file is touched
+        meta = None if metadata is None else json.dumps({**metadata, _VERSION: __version__})
+
+        def write(fh):
+            if legacy:
+                _tf.write_legacy(fh, pkl, table)
+            else:
+                _tf.write_zip(fh, pkl, table, meta, byteorder=not _disable_byteorder_record)
+    if path is None:
+        write(f)
+        if callable(getattr(f, "flush", None)):
+            f.flush()
+    else:
+        _atomic_write(path, write)
+
+
+def _atomic_write(path, write):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".safetensors", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ckpt", dir=directory)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; a checkpoint gets normal permissions
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
+            if isinstance(write, (bytes, bytearray)):
+                fh.write(write)
+            else:
+                write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -156,56 +243,176 @@ def _atomic_write(path, blob):
         pass
 
 
-def read_metadata(f):
-    """The metadata dict of a safetensors file (without loading the tensors)."""
-    path = _path(f, "read_metadata")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if len(head) < 8:
-            raise CheckpointError(f"{path}: not a safetensors checkpoint (file is {len(head)} bytes long)")
-        (n,) = struct.unpack("<Q", head)
-        if n > 100 * 2 ** 20:
-            raise CheckpointError(f"{path}: not a safetensors checkpoint (header length {n} is implausible)")
-        raw = fh.read(n)
+def _st_header(fh, name):
+    """The JSON header of a safetensors file (its keys in file order)."""
+    head = fh.read(8)
+    if len(head) < 8:
+        raise CheckpointError(f"{name}: not a safetensors checkpoint (file is {len(head)} bytes long)")
+    (n,) = struct.unpack("<Q", head)
+    if n > 100 * 2 ** 20:
+        raise CheckpointError(f"{name}: not a safetensors checkpoint (header length {n} is implausible)")
+    raw = fh.read(n)
     try:
         header = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise CheckpointError(f"{path}: not a safetensors checkpoint (header is not valid JSON; truncated or "
+        raise CheckpointError(f"{name}: not a safetensors checkpoint (header is not valid JSON; truncated or "
                               f"corrupted)") from None
     if not isinstance(header, dict):
-        raise CheckpointError(f"{path}: not a safetensors checkpoint (header is not a JSON object)")
-    return dict(header.get("__metadata__") or {})
+        raise CheckpointError(f"{name}: not a safetensors checkpoint (header is not a JSON object)")
+    return header
 
 
-def load(f, map_location=None, weights_only=True):
-    """Load what tl.save wrote (or any safetensors file: a flat dict of tensors)."""
-    from safetensors.numpy import load as st_load
-    path = _path(f, "tl.load")
-    if map_location is not None and str(map_location) not in ("cpu", "cpu:0"):
-        raise ValueError(f"tl.load: argument 'map_location' must be None or 'cpu' (tensorlite runs on the CPU "
-                         f"only), got {map_location!r}")
+def _open_for_read(f, fname):
+    """(file handle, name, path or None, whether to close); FileNotFoundError / CheckpointError for
+    missing paths and directories."""
+    if _is_file(f, "read"):
+        seekable = callable(getattr(f, "seekable", None)) and f.seekable()
+        return (f if seekable else io.BytesIO(f.read())), _file_name(f), None, False
+    path = _path(f, fname)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"tl.load: no such checkpoint file (argument 'f'): {path}")
+        raise FileNotFoundError(f"{fname}: no such checkpoint file (argument 'f'): {path}")
     if not os.path.isfile(path):
-        raise CheckpointError(f"tl.load: argument 'f' = {path!r} is not a regular file (a directory?)")
+        raise CheckpointError(f"{fname}: argument 'f' = {path!r} is not a regular file (a directory?)")
+    return open(path, "rb"), path, path, True
+
+
+def _sniff(fh):
+    start = fh.tell()
+    head = fh.read(16)
+    fh.seek(start)
+    return _tf.sniff(head)
+
+
+def read_metadata(f):
+    """The metadata dict of a checkpoint (safetensors header, or the JSON record tl.save puts in a
+    PyTorch zip file; {} for PyTorch files without one), without loading the tensors."""
+    fh, name, _path_, close = _open_for_read(f, "read_metadata")
     try:
-        meta = read_metadata(path)
+        kind = _sniff(fh)
+        if kind == "zip":
+            return _tf.read_zip_metadata(fh, name)
+        if kind == "legacy":
+            return {}
+        return dict(_st_header(fh, name).get("__metadata__") or {})
+    finally:
+        if close:
+            fh.close()
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The globals (as 'module.name' strings) in a PyTorch checkpoint that tl.load would refuse,
+    found without unpickling anything (as torch.serialization.get_unsafe_globals_in_checkpoint)."""
+    fh, name, _path_, close = _open_for_read(f, "get_unsafe_globals_in_checkpoint")
+    try:
+        kind = _sniff(fh)
+        if kind == "zip":
+            return _tf.unsafe_globals_zip(fh, name)
+        if kind == "safetensors":
+            return []
+        found = []
+        try:
+            for _ in range(5):      # magic, protocol, sys_info, the object, the storage keys
+                found += [n for n in _tp.unsafe_globals(fh) if n not in found]
+        except _tp._Bad as e:
+            raise CheckpointError(f"get_unsafe_globals_in_checkpoint: {name}: {e}") from None
+        return found
+    finally:
+        if close:
+            fh.close()
+
+
+def _cpu_like(x):
+    return isinstance(x, str) and x in ("cpu", "cpu:0") or (
+        not isinstance(x, str) and type(x).__name__ == "device" and str(x) in ("cpu", "cpu:0"))
+
+
+def _location_check(map_location):
+    """None, or a function called with each storage when map_location is a callable."""
+    bad = None
+    if map_location is None or _cpu_like(map_location):
+        return None
+    if isinstance(map_location, dict):
+        bad = next((v for v in map_location.values() if not _cpu_like(v)), None)
+        if bad is None:
+            return None
+    elif callable(map_location):
+        def check(storage):
+            out = map_location(storage, storage.location)
+            if out is not None and out is not storage:
+                raise ValueError(f"tl.load: argument 'map_location' returned {out!r:.60} for a storage saved on "
+                                 f"{storage.location!r}: tensorlite keeps every tensor on the CPU (return the "
+                                 f"storage unchanged)")
+        return check
+    else:
+        bad = map_location
+    raise ValueError(f"tl.load: argument 'map_location' must be None, 'cpu', a dict mapping to 'cpu' or a "
+                     f"callable (tensorlite runs on the CPU only), got {bad!r}")
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+    """Load a checkpoint from a path or a binary file object: PyTorch's zip or legacy format (read
+    without torch, through the restricted unpickler: only tensors, containers, numbers, strings and
+    what add_safe_globals registered; weights_only=False admits nothing more) or safetensors.
+
+    Tensors always land on the CPU; map_location may be None, 'cpu' (or a torch.device('cpu')), a
+    dict whose values are 'cpu', or a callable that returns the storage it is given. mmap=True maps
+    the storages of a zip file copy-on-write instead of reading them (a path is needed); it is
+    ignored for safetensors files. Dict keys come back in saved order."""
+    check = _location_check(map_location)
+    if pickle_module is not None and pickle_module is not pickle:
+        raise ValueError(f"tl.load: argument 'pickle_module' must be None or pickle (tensorlite reads with its own "
+                         f"restricted unpickler), got {pickle_module!r:.60}")
+    encoding = pickle_load_args.pop("encoding", "utf-8")
+    if pickle_load_args:
+        raise TypeError(f"tl.load() got an unexpected keyword argument '{next(iter(pickle_load_args))}'")
+    if not isinstance(encoding, str):
+        raise TypeError(f"tl.load: argument 'encoding' must be a str, got {type(encoding).__name__}")
+    fh, name, path, close = _open_for_read(f, "tl.load")
+    try:
+        if mmap and path is None:
+            raise ValueError("tl.load: mmap=True needs argument 'f' to be a path, not a file object")
+        kind = _sniff(fh)
+        if kind == "zip":
+            return _tf.load_zip(fh, name, weights_only, encoding, check, path if mmap else None)
+        if kind == "legacy":
+            if mmap:
+                raise ValueError(f"tl.load: {name}: mmap=True needs torch's zip format; this file is in the legacy "
+                                 f"format (torch.save(..., _use_new_zipfile_serialization=False))")
+            return _tf.load_legacy(fh, name, weights_only, encoding, check)
+        return _load_safetensors(fh.read(), name)
+    finally:
+        if close:
+            fh.close()
+
+
+def _load_safetensors(blob, name):
+    from safetensors.numpy import load as st_load
+    try:
+        header = _st_header(io.BytesIO(blob), name)
     except CheckpointError as e:
         raise CheckpointError(f"tl.load: {e}") from None
-    with open(path, "rb") as fh:
-        blob = fh.read()
+    meta = dict(header.get("__metadata__") or {})
     try:
         tensors = st_load(blob)
     except Exception as e:  # safetensors raises its own error type on malformed data
-        raise CheckpointError(f"tl.load: {path}: corrupted or truncated safetensors checkpoint ({e})") from None
+        raise CheckpointError(f"tl.load: {name}: corrupted or truncated safetensors checkpoint ({e})") from None
     expected = meta.get(_DIGEST)
     if expected is not None and _digest(tensors) != expected:
-        raise CheckpointError(f"tl.load: {path}: checksum mismatch: the tensor data is corrupted")
+        raise CheckpointError(f"tl.load: {name}: checksum mismatch: the tensor data is corrupted")
     tensors = {k: np.array(v) for k, v in tensors.items()}      # writable, owned arrays
     if _STRUCT in meta:
         try:
             structure = json.loads(meta[_STRUCT])
             return _decode(structure, tensors)
         except (ValueError, KeyError, TypeError) as e:
-            raise CheckpointError(f"tl.load: {path}: corrupted structure metadata ({e})") from None
-    return {k: Tensor._wrap(v) for k, v in tensors.items()}
+            raise CheckpointError(f"tl.load: {name}: corrupted structure metadata ({e})") from None
+    order = [k for k in header if k != "__metadata__"]
+    try:
+        saved = json.loads(meta[_KEYS]) if _KEYS in meta else None
+    except ValueError:
+        saved = None
+    if isinstance(saved, list) and sorted(map(str, saved)) == sorted(tensors):
+        order = saved
+    if sorted(order) != sorted(tensors):
+        order = list(tensors)
+    return {k: Tensor._wrap(tensors[k]) for k in order}
