@@ -177,8 +177,9 @@ def read_zip_metadata(fh, name):
     info = zf.getinfo(prefix + METADATA_RECORD)
     try:
         meta = json.loads(_read_record(zf, info, name, _size_of(fh)).tobytes())
-    except ValueError:
-        raise CheckpointError(f"tl.load: {name}: metadata record is not valid JSON (corrupted)") from None
+    except (ValueError, RecursionError):
+        raise CheckpointError(f"tl.load: {name}: metadata record is not valid JSON or nested too deeply "
+                              f"(corrupted)") from None
     if not isinstance(meta, dict):
         raise CheckpointError(f"tl.load: {name}: metadata record is not a JSON object (corrupted)")
     return meta

@@ -34,7 +34,8 @@ from ._version import __version__
 from .tensor import Tensor
 
 _STRUCT = "__tensorlite_structure__"
-_DIGEST = "__tensorlite_sha256__"
+_DIGEST = "__tensorlite_sha256__"      # tensor bytes only (files written before 2026-12-04)
+_DIGEST2 = "__tensorlite_sha256_v2__"  # each tensor's name, dtype, shape and bytes: a rewritten header is caught
 _VERSION = "__tensorlite_version__"
 
 _KEYS = "__tensorlite_keys__"          # key order of a flat state dict (the file's header is unordered)
@@ -44,6 +45,8 @@ def _encode(obj, path, tensors):
     """Replace tensors by references, keep JSON-able structure; int keys and tuples survive."""
     if isinstance(obj, Tensor) or isinstance(obj, np.ndarray):
         key = path or "tensor"
+        if key == "__metadata__":          # safetensors' own header entry: store the tensor beside it
+            key = "__metadata__#"
         if key in tensors:
             raise ValueError(f"tl.save: two entries map to the same key {key!r}")
         arr = obj._data if isinstance(obj, Tensor) else obj
@@ -94,11 +97,14 @@ def _contiguous(arr):
     return arr if arr.flags.c_contiguous else arr.copy()      # (np.ascontiguousarray makes 0-d 1-d)
 
 
-def _digest(tensors):
+def _digest(tensors, header=False):
     h = hashlib.sha256()
     for k in sorted(tensors):
+        arr = _contiguous(tensors[k])
         h.update(k.encode())
-        h.update(_contiguous(tensors[k]).tobytes())
+        if header:
+            h.update(f"|{arr.dtype.str}|{arr.shape}|".encode())
+        h.update(arr.tobytes())
     return h.hexdigest()
 
 
@@ -142,7 +148,8 @@ def _check_metadata(metadata):
 def _safetensors_blob(obj, metadata):
     from safetensors.numpy import save as st_save
     tensors = {}
-    flat = isinstance(obj, dict) and obj and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
+    flat = isinstance(obj, dict) and obj and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()) \
+        and "__metadata__" not in obj
     if flat:
         tensors = {k: _contiguous(v._data) for k, v in obj.items()}
         structure = None
@@ -150,7 +157,7 @@ def _safetensors_blob(obj, metadata):
         structure = _encode(obj, "", tensors)
     meta = dict(metadata or {})
     meta[_VERSION] = __version__
-    meta[_DIGEST] = _digest(tensors)
+    meta[_DIGEST2] = _digest(tensors, header=True)
     if structure is not None:
         meta[_STRUCT] = json.dumps(structure)
     else:
@@ -186,6 +193,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         raise ValueError(f"tl.save: argument 'format' must be 'torch' or 'safetensors', got {format!r:.40}")
     if format == "safetensors":
         blob = _safetensors_blob(obj, metadata)
+        try:                                  # what is written must load: check before replacing a good file
+            _load_safetensors(blob, "tl.save")
+        except CheckpointError as e:
+            raise ValueError(f"tl.save: refusing to write {path or _file_name(f)!r}: the result would not load "
+                             f"back ({e})") from None
 
         def write(fh):
             fh.write(blob)
@@ -214,7 +226,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
 def _atomic_write(path, write):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ckpt", dir=directory)
+    base = os.path.basename(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{base}.tmp-{os.getpid()}-", suffix=".ckpt", dir=directory)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; a checkpoint gets normal permissions
@@ -233,6 +246,7 @@ def _atomic_write(path, write):
         except OSError:
             pass
         raise
+    _remove_stale_temp_files(directory, base)
     try:
         dfd = os.open(directory, os.O_RDONLY)
         try:
@@ -241,6 +255,37 @@ def _atomic_write(path, write):
             os.close(dfd)
     except OSError:
         pass
+
+
+def _remove_stale_temp_files(directory, base):
+    """Temporary files of earlier saves of the same target whose writer is gone (killed mid-write)."""
+    prefix = f".{base}.tmp-"
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for n in names:
+        if not (n.startswith(prefix) and n.endswith(".ckpt")):
+            continue
+        pid = n[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue                      # another process is writing this target right now
+        if pid.isdigit() and int(pid) == os.getpid():
+            continue                      # (this process's own concurrent saves clean up after themselves)
+        try:
+            os.unlink(os.path.join(directory, n))
+        except OSError:
+            pass
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _st_header(fh, name):
@@ -257,6 +302,8 @@ def _st_header(fh, name):
     except (ValueError, UnicodeDecodeError):
         raise CheckpointError(f"{name}: not a safetensors checkpoint (header is not valid JSON; truncated or "
                               f"corrupted)") from None
+    except RecursionError:
+        raise CheckpointError(f"{name}: not a safetensors checkpoint (header JSON is nested too deeply)") from None
     if not isinstance(header, dict):
         raise CheckpointError(f"{name}: not a safetensors checkpoint (header is not a JSON object)")
     return header
@@ -396,8 +443,11 @@ def _load_safetensors(blob, name):
         tensors = st_load(blob)
     except Exception as e:  # safetensors raises its own error type on malformed data
         raise CheckpointError(f"tl.load: {name}: corrupted or truncated safetensors checkpoint ({e})") from None
-    expected = meta.get(_DIGEST)
-    if expected is not None and _digest(tensors) != expected:
+    if _DIGEST2 in meta:
+        expected, got = meta[_DIGEST2], _digest(tensors, header=True)
+    else:
+        expected, got = meta.get(_DIGEST), (_digest(tensors) if _DIGEST in meta else None)
+    if expected is not None and got != expected:
         raise CheckpointError(f"tl.load: {name}: checksum mismatch: the tensor data is corrupted")
     tensors = {k: np.array(v) for k, v in tensors.items()}      # writable, owned arrays
     if _STRUCT in meta:
@@ -406,6 +456,8 @@ def _load_safetensors(blob, name):
             return _decode(structure, tensors)
         except (ValueError, KeyError, TypeError) as e:
             raise CheckpointError(f"tl.load: {name}: corrupted structure metadata ({e})") from None
+        except RecursionError:
+            raise CheckpointError(f"tl.load: {name}: corrupted structure metadata (nested too deeply)") from None
     order = [k for k in header if k != "__metadata__"]
     try:
         saved = json.loads(meta[_KEYS]) if _KEYS in meta else None

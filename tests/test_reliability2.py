@@ -212,3 +212,114 @@ def test_dataset_direct_float_index_is_type_error_and_int_out_of_range_is_index_
     with pytest.raises(IndexError, match="index 10 is out of range"):
         ds[10]
     assert float(ds[np.int64(3)][0]) == 3.0
+
+
+# ---------------------------------------------------------------- checkpoints that always load back
+import json
+import os
+import struct
+
+_KEY_NAMES = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["", ".", "a.b", "__metadata__", "__tensorlite_structure__", "__tensorlite_keys__", "__tensor__", "x" * 5000,
+     "é🙂\u0000", "__items__", "0", "_"]))
+
+
+@settings(max_examples=40)
+@given(st.lists(_KEY_NAMES, min_size=1, max_size=4, unique=True), st.sampled_from(["ckpt.safetensors", "ckpt.pt"]))
+def test_save_then_load_always_succeeds_and_never_destroys_a_good_file(tmp_path_factory, keys, name):
+    d = tmp_path_factory.mktemp("ck")
+    path = os.path.join(d, name)
+    tl.save({"good": tl.ones(2)}, path)
+    sd = {k: tl.full((2,), float(i)) for i, k in enumerate(keys)}
+    try:
+        tl.save(sd, path)
+    except (ValueError, TypeError):
+        assert list(tl.load(path)) == ["good"]          # refused before anything was replaced
+        return
+    back = tl.load(path)
+    assert list(back) == keys                            # every key, in saved order
+    for i, k in enumerate(keys):
+        assert np.array_equal(back[k].numpy(), np.full(2, float(i), np.float32))
+
+
+def test_reserved_safetensors_key_round_trips(tmp_path):
+    path = str(tmp_path / "m.safetensors")
+    tl.save({"__metadata__": tl.ones(3), "w": tl.zeros(1)}, path)
+    back = tl.load(path)
+    assert list(back) == ["__metadata__", "w"] and back["__metadata__"].shape == (3,)
+
+
+def _rewrite_header(path, edit):
+    blob = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n])
+    edit(header)
+    raw = json.dumps(header).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(raw)) + raw + blob[8 + n:])
+
+
+def test_a_rewritten_dtype_in_the_header_is_caught(tmp_path):
+    path = str(tmp_path / "m.safetensors")
+    tl.save({"w": tl.ones(4)}, path)
+    _rewrite_header(path, lambda h: h["w"].update(dtype="I32"))
+    with pytest.raises(tl.CheckpointError, match="checksum mismatch"):
+        tl.load(path)
+
+
+def test_files_with_the_old_digest_still_load():
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "results")
+    sd = tl.load(os.path.join(root, "lenet5", "lenet5_final.safetensors"))
+    assert "conv1.weight" in sd
+
+
+@pytest.mark.parametrize("where", ["header", "structure"])
+def test_deeply_nested_json_is_a_checkpoint_error_naming_the_file(tmp_path, where):
+    path = str(tmp_path / "deep.safetensors")
+    deep = "[" * 60000 + "]" * 60000
+    if where == "header":
+        raw = ('{"__metadata__": {"a": "b"}, "x": ' + deep + "}").encode()
+        open(path, "wb").write(struct.pack("<Q", len(raw)) + raw)
+    else:
+        tl.save({"a": [tl.ones(1)]}, path)
+        _rewrite_header(path, lambda h: h["__metadata__"].update(__tensorlite_structure__=deep))
+    with pytest.raises(tl.CheckpointError, match="deep.safetensors"):
+        tl.load(path)
+
+
+def test_stale_temp_files_of_the_same_target_are_removed_by_the_next_save(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f".m.pt.tmp-{dead}-abc123.ckpt"
+    stale.write_bytes(b"half a checkpoint")
+    other = tmp_path / f".other.pt.tmp-{dead}-abc123.ckpt"        # another target's: left alone
+    other.write_bytes(b"x")
+    live = tmp_path / f".m.pt.tmp-{os.getppid()}-zzz.ckpt"         # a live writer's: left alone
+    live.write_bytes(b"y")
+    tl.save({"w": tl.ones(1)}, str(tmp_path / "m.pt"))
+    assert not stale.exists() and other.exists() and live.exists()
+
+
+def test_a_save_killed_mid_write_loses_nothing_and_its_temp_file_is_cleaned(tmp_path):
+    path = str(tmp_path / "big.pt")
+    tl.save({"w": tl.zeros(3)}, path)
+    code = textwrap.dedent(f"""
+        import os, signal, tensorlite as tl
+        from tensorlite import serialization
+        real = serialization._atomic_write
+        def dying(p, write):
+            class Boom:
+                def __init__(self, fh): self.fh = fh
+                def write(self, b):
+                    self.fh.write(b[:10]); self.fh.flush(); os.kill(os.getpid(), signal.SIGKILL)
+            return real(p, lambda fh: write(Boom(fh)) if callable(write) else None)
+        serialization._atomic_write = dying
+        tl.save({{"w": tl.ones(1000)}}, {path!r})
+        """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == -9
+    leftovers = [n for n in os.listdir(tmp_path) if n.startswith(".big.pt.tmp-")]
+    assert leftovers                                          # the killed writer left its temp file
+    assert np.array_equal(tl.load(path)["w"].numpy(), np.zeros(3, np.float32))    # the old file is intact
+    tl.save({"w": tl.ones(2)}, path)
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".big.pt.tmp-")]
