@@ -7,8 +7,10 @@ Files land atomically (temporary name in the target directory, fsync, os.replace
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -49,18 +51,41 @@ def atomic_write(path, blob):
     fsync_dir(directory)
 
 
+def _mib(n):
+    return f"{n / 2 ** 20:.1f} MiB"
+
+
 def fetch_url(url, dest, timeout=15.0):
-    """Download `url` to `dest` (atomically)."""
+    """Download `url` to `dest` (atomically), saying what it fetches and where before it starts and
+    showing a progress bar (sized from Content-Length when the server sends one) on stderr."""
+    from tqdm import tqdm
     directory = os.path.dirname(os.path.abspath(dest))
     os.makedirs(directory, exist_ok=True)
+    print(f"connecting to {url} ...", file=sys.stderr, flush=True)
     fd, tmp = tempfile.mkstemp(prefix=".download-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as out:
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as resp:
-                    shutil.copyfileobj(resp, out, 1 << 20)
+                    length = resp.headers.get("Content-Length")
+                    total = int(length) if length and length.isdigit() else None
+                    print(f"downloading {url} ({_mib(total) if total else 'size unknown'}) into {directory}",
+                          file=sys.stderr, flush=True)
+                    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                              desc=os.path.basename(urllib.parse.urlparse(url).path) or "download",
+                              dynamic_ncols=True, mininterval=0.5) as bar:
+                        got = 0
+                        while True:
+                            chunk = resp.read(1 << 20)
+                            if not chunk:
+                                break
+                            out.write(chunk)
+                            got += len(chunk)
+                            bar.update(len(chunk))
             except (urllib.error.URLError, OSError, ValueError) as e:
                 raise SourceError(f"download of {url} failed: {getattr(e, 'reason', e)}") from None
+            if total is not None and got != total:
+                raise SourceError(f"download of {url} stopped after {got} of {total} bytes")
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
@@ -72,6 +97,7 @@ def fetch_url(url, dest, timeout=15.0):
             pass
         raise
     fsync_dir(directory)
+    print(f"received {_mib(got)} from {url}", file=sys.stderr, flush=True)
 
 
 def npm_pack(spec, dest, timeout=900):
@@ -83,6 +109,8 @@ def npm_pack(spec, dest, timeout=900):
     directory = os.path.dirname(os.path.abspath(dest))
     os.makedirs(directory, exist_ok=True)
     work = tempfile.mkdtemp(prefix=".npm-pack-", dir=directory)
+    print(f"running `npm pack {spec}` into {directory} (npm shows no progress bar; this can take minutes)",
+          file=sys.stderr, flush=True)
     try:
         try:
             proc = subprocess.run([npm, "pack", spec], cwd=work, stdin=subprocess.DEVNULL,
