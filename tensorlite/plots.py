@@ -18,16 +18,24 @@ def _save(fig, path):
     os.replace(tmp, path)
 
 
-def learning_curves(history, path):
+def learning_curves(history, path, schedule=None):
+    """Loss, accuracy and learning rate per epoch; `schedule` = (epoch positions, lrs) adds the
+    planned learning-rate curve to the third panel."""
     plt = _plt()
     epochs = [h["epoch"] for h in history]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4))
     a.plot(epochs, [h["train_loss"] for h in history], label="train")
     a.plot(epochs, [h["test_loss"] for h in history], label="test")
     a.set_xlabel("epoch"), a.set_ylabel("loss"), a.legend(), a.grid(alpha=0.3)
     b.plot(epochs, [100 * h["train_acc"] for h in history], label="train")
     b.plot(epochs, [100 * h["test_acc"] for h in history], label="test")
     b.set_xlabel("epoch"), b.set_ylabel("accuracy (%)"), b.legend(), b.grid(alpha=0.3)
+    if schedule is not None:
+        c.plot(schedule[0], schedule[1], color="0.6", linestyle="--", label="schedule")
+    if any("lr" in h for h in history):
+        c.plot([h["epoch"] for h in history if "lr" in h], [h["lr"] for h in history if "lr" in h], "o",
+               markersize=3, label="end of epoch")
+    c.set_xlabel("epoch"), c.set_ylabel("learning rate"), c.legend(), c.grid(alpha=0.3)
     _save(fig, path)
     plt.close(fig)
 
@@ -49,14 +57,15 @@ def confusion_matrix_plot(cm, classes, path):
     plt.close(fig)
 
 
-def filter_grid(weight, path):
-    """First conv layer's filters (C_out, C_in, k, k) as an image grid, each filter min-max scaled."""
+def filter_grid(weight, path, title="first-layer filters"):
+    """First conv layer's filters (C_out, C_in, k, k) as an image grid, each filter min-max scaled,
+    numbered by output channel, with a title saying what the colours mean."""
     plt = _plt()
     w = np.asarray(weight, dtype=np.float64)
-    n = w.shape[0]
+    n, c_in = w.shape[0], w.shape[1]
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows + 0.9))
     for i, ax in enumerate(np.atleast_1d(axes).ravel()):
         ax.axis("off")
         if i < n:
@@ -64,6 +73,10 @@ def filter_grid(weight, path):
             f = (f - f.min()) / max(f.max() - f.min(), 1e-12)
             ax.imshow(f if f.shape[2] == 3 else f[:, :, 0], cmap=None if f.shape[2] == 3 else "gray",
                       interpolation="nearest")
+            ax.set_title(str(i), fontsize=7, pad=2)
+    colours = "R, G, B input channels as colours" if c_in == 3 else "grey level = weight"
+    fig.suptitle(f"{title}: {n} filters of {c_in}x{w.shape[2]}x{w.shape[3]} ({colours}; each filter scaled "
+                 f"from its min, dark, to its max, bright)", fontsize=9)
     _save(fig, path)
     plt.close(fig)
 

@@ -606,33 +606,14 @@ class _StopFlag:
               file=sys.stderr, flush=True)
 
 
-def learning_curves(history, schedule, path):
-    """curves.png: loss, accuracy and learning rate (the planned schedule, and each epoch's last lr)."""
-    from tensorlite import plots
-    plt = plots._plt()
-    epochs = [h["epoch"] for h in history]
-    fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4))
-    a.plot(epochs, [h["train_loss"] for h in history], label="train")
-    a.plot(epochs, [h["test_loss"] for h in history], label="test")
-    a.set_xlabel("epoch"), a.set_ylabel("loss"), a.legend(), a.grid(alpha=0.3)
-    b.plot(epochs, [100 * h["train_acc"] for h in history], label="train")
-    b.plot(epochs, [100 * h["test_acc"] for h in history], label="test")
-    b.set_xlabel("epoch"), b.set_ylabel("accuracy (%)"), b.legend(), b.grid(alpha=0.3)
-    if schedule is not None:
-        c.plot(schedule[0], schedule[1], color="0.6", linestyle="--", label="schedule")
-    c.plot(epochs, [h["lr"] for h in history], "o", markersize=3, label="end of epoch")
-    c.set_xlabel("epoch"), c.set_ylabel("learning rate"), c.legend(), c.grid(alpha=0.3)
-    plots._save(fig, path)
-    plt.close(fig)
-
-
 def _plots(out, history, cm, classes, model, schedule=None):
     from tensorlite import plots
-    learning_curves(history, schedule, os.path.join(out, "curves.png"))
+    plots.learning_curves(history, os.path.join(out, "curves.png"), schedule=schedule)
     plots.confusion_matrix_plot(np.asarray(cm), classes, os.path.join(out, "confusion.png"))
     first = next((m for m in model.modules() if isinstance(m, tl.nn.Conv2d)), None)
     if first is not None:                      # an MLP has no filters to show
-        plots.filter_grid(first.weight.detach().numpy(), os.path.join(out, "filters.png"))
+        plots.filter_grid(first.weight.detach().numpy(), os.path.join(out, "filters.png"),
+                          title=f"{type(model).__name__} first-layer filters")
 
 
 class _progress:
