@@ -5,6 +5,9 @@ _allocator.tune()        # keep big buffers in the heap between training steps (
 from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool,  # noqa: A004
                      half, float, double, short, int, long)
 from .tensor import Tensor, Size
+from .tensor import Variable as _Variable, LEGACY_TYPES as _LEGACY_TYPES
+from ._device import (device, DeviceUnavailableError, layout, strided, memory_format, contiguous_format,
+                      preserve_format, channels_last, channels_last_3d, get_default_device, set_default_device)
 from .errors import ShapeError, DTypeError
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
@@ -15,7 +18,17 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
 from .ops import *  # noqa: F401,F403
 from .ops import index_select, masked_fill  # noqa: F401
 from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
+from ._tensor_methods import set_default_tensor_type
 from . import autograd
+autograd.Variable = _Variable    # torch.autograd.Variable (defined with Tensor, which autograd cannot import)
+FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (
+    _LEGACY_TYPES[d] for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool))
+from .backends import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                       is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+                       get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision)
+from .amp import autocast, is_autocast_enabled
+from .compiler import compile  # noqa: A004
+from ._tensor_str import set_printoptions, get_printoptions
 from . import nn
 from .serialization import save, load, CheckpointError
 from .backend.threads import set_num_threads, get_num_threads
@@ -48,7 +61,8 @@ def set_default_dtype(d):
     _d.default_float = d
 
 
-_LAZY_SUBMODULES = {"optim", "data", "models", "distributed", "profiler", "serialization"}
+_LAZY_SUBMODULES = {"optim", "data", "models", "distributed", "profiler", "serialization", "cuda", "cpu",
+                    "accelerator", "utils", "testing", "func"}
 
 
 def __getattr__(name):

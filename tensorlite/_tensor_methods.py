@@ -1,11 +1,14 @@
 """Attach the ops to Tensor as methods and operators, with PyTorch's method signatures."""
+import warnings
+
 import numpy as np
 
 from . import dtypes
+from . import _device
 from . import ops
 from . import creation
 from .random import rng
-from .tensor import Tensor
+from .tensor import Tensor, _LegacyTensorType, _legacy_array
 from .ops.movement import _shape_arg
 from .ops.elementwise import Cast
 from .errors import ShapeError
@@ -45,8 +48,47 @@ Tensor.view_as = lambda self, other: ops.view(self, *_other(other, "view_as").sh
 Tensor.reshape_as = lambda self, other: ops.reshape(self, *_other(other, "reshape_as").shape)
 Tensor.type_as = lambda self, other: self.to(_other(other, "type_as").dtype)
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
-Tensor.T = property(lambda self: ops.permute(self, *reversed(range(self.ndim))))
-Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
+
+
+def _T(self):
+    if self.ndim != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                      "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                      "batches of matrices or `x.permute(*range(x.ndim - 1, -1, -1))` to reverse the dimensions "
+                      "of a tensor." if self.ndim else "Tensor.T is deprecated on 0-D tensors. This function "
+                      "is the identity in these cases.", UserWarning, stacklevel=2)
+    return ops.permute(self, *reversed(range(self.ndim)))
+
+
+def _mT(self):
+    if self.ndim == 0:
+        return ops.permute(self)
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{self.ndim}-D tensor.")
+    return ops.transpose(self, -2, -1)
+
+
+def _H(self):
+    if self.ndim == 0:
+        return ops.permute(self)
+    if self.ndim != 2:       # real tensors: the conjugate transpose is the transpose
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
+    return ops.transpose(self, 0, 1)
+
+
+def _mH(self):
+    if self.ndim == 0:
+        return ops.permute(self)
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got "
+                           f"{self.ndim}-D tensor.")
+    return ops.transpose(self, -2, -1)
+
+
+Tensor.T, Tensor.mT, Tensor.H, Tensor.mH = property(_T), property(_mT), property(_H), property(_mH)
+Tensor.adjoint = _mH
+Tensor.ndimension = Tensor.dim
 Tensor.__getitem__ = ops.getitem
 Tensor.__setitem__ = ops.setitem
 
@@ -88,72 +130,208 @@ def _is_bool(a, b):
     return a.dtype is dtypes.bool and (not isinstance(b, Tensor) or b.dtype is dtypes.bool)
 
 
-# ---- dtype conversion ----
+# ---- dtype / device conversion ----
+def _is_dtype_like(a):
+    return isinstance(a, dtypes.dtype) or a in (float, int, bool) or isinstance(a, (np.dtype, type))
+
+
+def _to_args(args, kwargs):
+    """Parse torch's Tensor.to overloads: to(dtype, ...), to(device=None, dtype=None, ...), to(other, ...),
+    each optionally followed by non_blocking and copy (positional or keyword)."""
+    dtype = device = None
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        other = rest.pop(0)
+        dtype, device = other.dtype, other.device
+    elif rest and rest[0] is not None and not _device.is_device_like(rest[0]):
+        dtype = rest.pop(0)
+    elif rest:
+        device = rest.pop(0)
+        if rest and (rest[0] is None or (_is_dtype_like(rest[0]) and not isinstance(rest[0], bool))):
+            dtype = rest.pop(0)
+    if len(rest) > 2:
+        raise TypeError(f"to(): takes at most a target, non_blocking and copy positionally, got {len(args)} "
+                        f"positional arguments: {args!r:.80}")
+    opts = dict(zip(("non_blocking", "copy"), rest))
+    for k, v in kwargs.items():
+        if k not in ("dtype", "device", "non_blocking", "copy", "memory_format"):
+            raise TypeError(f"to() got an unexpected keyword argument '{k}'")
+        if k in opts or (k == "dtype" and dtype is not None) or (k == "device" and device is not None):
+            raise TypeError(f"to() got multiple values for argument '{k}'")
+        opts[k] = v
+    dtype = opts.pop("dtype", dtype)
+    device = opts.pop("device", device)
+    return dtype, device, bool(opts.get("copy", False)), opts.get("memory_format")
+
+
+def _channels_last(t):
+    """The same values laid out NHWC in memory (torch.channels_last), through differentiable ops."""
+    if t.ndim != 4:
+        raise RuntimeError(f"to(): required rank 4 tensor to use channels_last format, got shape "
+                           f"{tuple(t.shape)}")
+    return ops.permute(ops.contiguous(ops.permute(t, 0, 2, 3, 1)), 0, 3, 1, 2)
+
+
+def _is_nhwc(t):
+    return t.ndim == 4 and not t._data.flags.c_contiguous and \
+        np.transpose(t._data, (0, 2, 3, 1)).flags.c_contiguous
+
+
 def _to(self, *args, **kwargs):
-    """to(dtype), to(device), to(device, dtype), to(other_tensor); copy=False returns self when possible."""
-    target = kwargs.pop("dtype", None)
-    kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
-    device = kwargs.pop("device", None)
-    for a in args:
-        if isinstance(a, Tensor):
-            target = a.dtype
-        elif isinstance(a, str) and a not in dtypes._NAMES:
-            device = a
-        elif a is not None:
-            target = a
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise ValueError(f"to(): tensorlite runs on the CPU only; got device {device!r}")
-    if target is None:
-        return self.clone() if copy else self
-    target = dtypes.to_dtype(target, "dtype", "to")
-    if target is self.dtype:
-        return self.clone() if copy else self
-    if self.requires_grad and target.is_floating_point:
-        return Cast.apply(self, target.np)
-    return Tensor._wrap(self._data.astype(target.np))
+    """to(dtype), to(device), to(device, dtype), to(other_tensor), with non_blocking / copy / memory_format
+    keywords; returns self when nothing changes and copy is False, as torch does."""
+    target, device, copy, fmt = _to_args(args, kwargs)
+    _device.check_options("to", device, memory_format=fmt)
+    target = self.dtype if target is None else dtypes.to_dtype(target, "dtype", "to")
+    out = self
+    if target is not self.dtype:
+        if self.requires_grad and target.is_floating_point:
+            out = Cast.apply(self, target.np)
+        else:
+            out = Tensor._wrap(self._data.astype(target.np))
+    elif copy:
+        out = ops.clone(self)
+    if fmt is _device.channels_last and not _is_nhwc(out):
+        out = _channels_last(out)
+    elif fmt is _device.contiguous_format and _is_nhwc(out):
+        out = ops.contiguous(out) if out is not self else ops.contiguous(ops.clone(self))
+    return out
 
 
 Tensor.to = _to
 Tensor.astype = lambda self, dtype: _to(self, dtype)
-Tensor.float = lambda self: _to(self, dtypes.float32)
-Tensor.double = lambda self: _to(self, dtypes.float64)
-Tensor.half = lambda self: _to(self, dtypes.float16)
-Tensor.long = lambda self: _to(self, dtypes.int64)
-Tensor.int = lambda self: _to(self, dtypes.int32)
-Tensor.bool = lambda self: _to(self, dtypes.bool)
-Tensor.byte = lambda self: _to(self, dtypes.uint8)
-Tensor.cpu = lambda self: self
 
 
-def _cuda(self, *a, **k):
-    raise RuntimeError("tensorlite runs on the CPU only: .cuda() is not available")
+def _cast_method(d):
+    def m(self, memory_format=None):
+        return _to(self, d, memory_format=memory_format)
+    m.__name__ = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+                  "int16": "short", "int8": "char", "uint8": "byte", "bool": "bool"}[d.name]
+    return m
 
 
-Tensor.cuda = _cuda
+for _d in (dtypes.float32, dtypes.float64, dtypes.float16, dtypes.int64, dtypes.int32, dtypes.int16, dtypes.int8,
+           dtypes.uint8, dtypes.bool):
+    _m = _cast_method(_d)
+    setattr(Tensor, _m.__name__, _m)
 
 
-def _type(self, dtype=None):
+def _cpu(self, memory_format=None):
+    return _to(self, memory_format=memory_format)
+
+
+def _unavailable(name, what):
+    def m(self, *args, **kwargs):
+        raise _device.DeviceUnavailableError(f"{name}(): {what} is not available: tensorlite runs on the CPU "
+                                             f"only (Torch not compiled with CUDA enabled)")
+    m.__name__ = name
+    return m
+
+
+Tensor.cpu = _cpu
+Tensor.cuda = _unavailable("cuda", "device 'cuda'")
+Tensor.xpu = _unavailable("xpu", "device 'xpu'")
+Tensor.pin_memory = _unavailable("pin_memory", "pinned memory (it needs an accelerator device)")
+
+
+def _legacy_dtype(name, fname):
+    """The dtype a legacy type string names: 'torch.FloatTensor', 'tensorlite.LongTensor', 'FloatTensor'."""
+    mod, _, cls = name.rpartition(".")
+    if mod in ("torch.cuda", "tensorlite.cuda"):
+        raise _device.DeviceUnavailableError(f"{fname}(): type {name!r} is a CUDA tensor type, which is not "
+                                             f"available: tensorlite runs on the CPU only")
+    if mod not in ("torch", "tensorlite") or cls not in dtypes._FROM_LEGACY:
+        raise ValueError(f"invalid type: {name!r} ({fname}(): expected a dtype or a name like "
+                         f"'torch.FloatTensor')")
+    return dtypes._FROM_LEGACY[cls]
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """x.type() is torch's type string ('torch.FloatTensor', so ported string comparisons hold);
+    x.type(dtype), x.type('torch.DoubleTensor') and x.type(tl.DoubleTensor) convert."""
+    if kwargs:
+        raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if dtype is None:
-        return "tensorlite." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                                "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}.get(
-            self.dtype.name, self.dtype.name)
-    return _to(self, dtype)
+        return "torch." + dtypes.legacy_name(self.dtype)
+    if isinstance(dtype, str):
+        dtype = _legacy_dtype(dtype, "type")
+    elif isinstance(dtype, _LegacyTensorType):
+        dtype = dtype.dtype
+    return _to(self, dtype, non_blocking=non_blocking)
 
 
 Tensor.type = _type
 
-# ---- new_* constructors keep dtype ----
-Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: creation.zeros(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_ones = lambda self, *size, dtype=None, requires_grad=False: creation.ones(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_empty = lambda self, *size, dtype=None, requires_grad=False: creation.empty(
-    *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: creation.full(
-    size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: creation.tensor(
-    data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+def set_default_tensor_type(t):
+    """Deprecated torch.set_default_tensor_type(tl.DoubleTensor or 'torch.DoubleTensor'): sets the default
+    float dtype (floating types only; CUDA types are not available)."""
+    warnings.warn("set_default_tensor_type() is deprecated (as in PyTorch 2.1), please use "
+                  "tensorlite.set_default_dtype() instead.", UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        mod = t.rpartition(".")[0]
+        if mod in ("torch.cuda", "tensorlite.cuda"):
+            raise TypeError(f"set_default_tensor_type(): type {t} not available: tensorlite runs on the CPU only "
+                            f"(Torch not compiled with CUDA enabled)")
+        d = _legacy_dtype(t, "set_default_tensor_type")
+    elif isinstance(t, _LegacyTensorType):
+        d = t.dtype
+    else:
+        raise TypeError(f"set_default_tensor_type(): argument 't' must be a legacy tensor type such as "
+                        f"tensorlite.DoubleTensor or its name, got {t!r:.40}")
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_tensor_type(): only floating-point types are supported as the default "
+                        f"type, got {t!r:.40}")
+    dtypes.default_float = d
+
+
+# ---- new_* constructors: the same dtype (and device) as self unless given ----
+def _new_opts(self, fname, dtype, device, layout=None, pin_memory=False):
+    _device.check_options(fname, device, layout, pin_memory)
+    return dtype or self.dtype
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return creation.zeros(*size, dtype=_new_opts(self, "new_zeros", dtype, device, layout, pin_memory),
+                          requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return creation.ones(*size, dtype=_new_opts(self, "new_ones", dtype, device, layout, pin_memory),
+                         requires_grad=requires_grad)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return creation.empty(*size, dtype=_new_opts(self, "new_empty", dtype, device, layout, pin_memory),
+                          requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    return creation.full(size, fill_value, dtype=_new_opts(self, "new_full", dtype, device, layout, pin_memory),
+                         requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    d = _new_opts(self, "new_tensor", dtype, device, layout, pin_memory)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        data = data.detach()
+    return creation.tensor(data, dtype=d, requires_grad=requires_grad)
+
+
+def _new(self, *args, device=None):
+    """Legacy x.new(...): as tl.Tensor(...) but with x's dtype."""
+    t = Tensor._wrap(_legacy_array(args, self.dtype, device, "new"))
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        t._vc = args[0]._vc
+    return t
+
+
+Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty = _new_zeros, _new_ones, _new_empty
+Tensor.new_full, Tensor.new_tensor, Tensor.new = _new_full, _new_tensor, _new
 
 
 # ---- in-place ops: for optimizer and init code (see Tensor._inplace for the autograd rules) ----

@@ -6,7 +6,9 @@ import numpy as np
 from . import dtypes
 from .random import rng
 from .tensor import Tensor, Size
+from . import _device
 from .errors import ShapeError, DTypeError
+from .autograd.grad_mode import is_grad_enabled
 
 
 # The most elements a tensor may have: beyond this numel * itemsize overflows a signed 64-bit byte
@@ -83,14 +85,26 @@ def _make(arr, requires_grad):
     return Tensor._wrap(arr, requires_grad=requires_grad)
 
 
-def _check_device(device, fname):
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise ValueError(f"{fname}(): argument 'device' must be 'cpu' (tensorlite runs on the CPU only), "
-                         f"got device={device!r}")
+def _into(out, res, fname):
+    """Write `res` into the `out=` tensor, resizing it when the shapes differ (as torch does)."""
+    _tensor_arg(out, fname, "out")
+    if out.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but argument 'out' requires grad")
+    if out._data.shape != res._data.shape:
+        out._data = np.empty(res._data.shape, out._data.dtype)
+    np.copyto(out._data, res._data, casting="unsafe")
+    out._bump()
+    return out
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+_check_device = _device.check
+_opts = _device.check_options
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (floats default to float32, as PyTorch)."""
+    _opts("tensor", device, pin_memory=pin_memory)
     return _tensor(data, dtype, device, requires_grad, "tensor")
 
 
@@ -128,6 +142,7 @@ def _holds_tensors(data):
 
 
 def as_tensor(data, dtype=None, device=None):
+    _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype is _dt(dtype, fname="as_tensor")):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dt(dtype, fname="as_tensor").np):
@@ -151,18 +166,25 @@ def _from_numpy(ndarray, fname, argname):
     return Tensor._wrap(ndarray)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "zeros")
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    _opts("zeros", device, layout)
+    if out is not None:
+        return _into(out, zeros(*size, dtype=dtype or out.dtype), "zeros")
     return _make(np.zeros(_size(size, "zeros"), _dt(dtype, fname="zeros").np), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "ones")
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    _opts("ones", device, layout)
+    if out is not None:
+        return _into(out, ones(*size, dtype=dtype or out.dtype), "ones")
     return _make(np.ones(_size(size, "ones"), _dt(dtype, fname="ones").np), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "empty")
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
+          memory_format=None):
+    _opts("empty", device, layout, pin_memory, memory_format)
+    if out is not None:
+        return _into(out, empty(*size, dtype=dtype or out.dtype), "empty")
     return _make(np.empty(_size(size, "empty"), _dt(dtype, fname="empty").np), requires_grad)
 
 
@@ -171,8 +193,10 @@ def _fill_dtype(fill_value):
             dtypes.int64 if isinstance(fill_value, numbers.Integral) else dtypes.default_float)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "full")
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, *, out=None, layout=None):
+    _opts("full", device, layout)
+    if out is not None:
+        return _into(out, full(size, fill_value, dtype=dtype or out.dtype), "full")
     fill_value = _number_arg(fill_value, "full", "fill_value")
     if dtype is None:
         dtype = _fill_dtype(fill_value)
@@ -180,43 +204,49 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
                          _dt(dtype, fname="full").np), requires_grad)
 
 
-def _like(x, dtype, fname):
+def _like(x, dtype, fname, device=None, layout=None, memory_format=None):
     _tensor_arg(x, fname)
+    _opts(fname, device, layout, memory_format=memory_format)
     return _dt(dtype, x.dtype, fname) if dtype is not None else x.dtype
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
-    d = _like(input, dtype, "zeros_like")
+def zeros_like(input, dtype=None, requires_grad=False, *, device=None, layout=None, memory_format=None):
+    d = _like(input, dtype, "zeros_like", device, layout, memory_format)
     return _make(np.zeros(input.shape, d.np), requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
-    d = _like(input, dtype, "ones_like")
+def ones_like(input, dtype=None, requires_grad=False, *, device=None, layout=None, memory_format=None):
+    d = _like(input, dtype, "ones_like", device, layout, memory_format)
     return _make(np.ones(input.shape, d.np), requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
-    d = _like(input, dtype, "empty_like")
+def empty_like(input, dtype=None, requires_grad=False, *, device=None, layout=None, memory_format=None):
+    d = _like(input, dtype, "empty_like", device, layout, memory_format)
     return _make(np.empty(input.shape, d.np), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
-    d = _like(input, dtype, "full_like")
+def full_like(input, fill_value, dtype=None, requires_grad=False, *, device=None, layout=None,
+              memory_format=None):
+    d = _like(input, dtype, "full_like", device, layout, memory_format)
     return _make(np.full(input.shape, _number_arg(fill_value, "full_like", "fill_value"), d.np), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
-    d = _float_dt(_like(input, dtype, "rand_like"), "rand_like")
-    return rand(*input.shape, dtype=d, requires_grad=requires_grad)
+def rand_like(input, dtype=None, requires_grad=False, *, generator=None, device=None, layout=None,
+              memory_format=None):
+    d = _float_dt(_like(input, dtype, "rand_like", device, layout, memory_format), "rand_like")
+    return rand(*input.shape, generator=generator, dtype=d, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
-    d = _float_dt(_like(input, dtype, "randn_like"), "randn_like")
-    return randn(*input.shape, dtype=d, requires_grad=requires_grad)
+def randn_like(input, dtype=None, requires_grad=False, *, generator=None, device=None, layout=None,
+               memory_format=None):
+    d = _float_dt(_like(input, dtype, "randn_like", device, layout, memory_format), "randn_like")
+    return randn(*input.shape, generator=generator, dtype=d, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "arange")
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, *, out=None, layout=None):
+    _opts("arange", device, layout)
+    if out is not None:
+        return _into(out, arange(start, end, step, dtype=dtype or out.dtype), "arange")
     if end is None:
         start, end = 0, start
     vals = [_number_arg(v, "arange", name) for v, name in ((start, "start"), (end, "end"), (step, "step"))]
@@ -241,8 +271,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _make(arr.astype(d.np), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "linspace")
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, *, out=None, layout=None):
+    _opts("linspace", device, layout)
+    if out is not None:
+        return _into(out, linspace(start, end, steps, dtype=dtype or out.dtype), "linspace")
     steps = _int_arg(steps, "linspace", "steps")
     if steps < 0:
         raise ValueError(f"linspace(): argument 'steps' must be non-negative, got {steps}")
@@ -251,8 +283,10 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _make(np.linspace(start, end, steps).astype(_dt(dtype, fname="linspace").np), requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "eye")
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, *, out=None, layout=None):
+    _opts("eye", device, layout)
+    if out is not None:
+        return _into(out, eye(n, m, dtype=dtype or out.dtype), "eye")
     n = _int_arg(n, "eye", "n")
     m = None if m is None else _int_arg(m, "eye", "m")
     if n < 0 or (m is not None and m < 0):
@@ -261,20 +295,29 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _make(np.eye(n, m, dtype=_dt(dtype, fname="eye").np), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "rand")
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    _opts("rand", device, layout, pin_memory)
+    if out is not None:
+        return _into(out, rand(*size, generator=generator, dtype=dtype or out.dtype), "rand")
     d = _float_dt(dtype, "rand")
     return _make(rng(generator).random(_size(size, "rand"), dtype=np.float64).astype(d.np), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "randn")
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    _opts("randn", device, layout, pin_memory)
+    if out is not None:
+        return _into(out, randn(*size, generator=generator, dtype=dtype or out.dtype), "randn")
     d = _float_dt(dtype, "randn")
     return _make(rng(generator).standard_normal(_size(size, "randn")).astype(d.np), requires_grad)
 
 
-def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device, "randint")
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, *,
+            out=None, layout=None):
+    _opts("randint", device, layout)
+    if out is not None:
+        return _into(out, randint(low, high, size, generator=generator, dtype=dtype or out.dtype), "randint")
     if size is None and isinstance(high, (tuple, list, Size)):   # randint(high, size), as PyTorch
         low, high, size = 0, low, high
     if high is None:
@@ -289,13 +332,16 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
                                                                "randint")).astype(d.np), requires_grad)
 
 
-def randperm(n, generator=None, dtype=None, device=None):
-    _check_device(device, "randperm")
+def randperm(n, generator=None, dtype=None, device=None, *, requires_grad=False, out=None, layout=None,
+             pin_memory=False):
+    _opts("randperm", device, layout, pin_memory)
+    if out is not None:
+        return _into(out, randperm(n, generator=generator, dtype=dtype or out.dtype), "randperm")
     n = _int_arg(n, "randperm", "n")
     if n < 0:
         raise ValueError(f"randperm(): argument 'n' must be non-negative, got {n}")
     _check_numel((n,), "randperm", "n")
-    return _make(rng(generator).permutation(n).astype(_dt(dtype, dtypes.int64, "randperm").np), False)
+    return _make(rng(generator).permutation(n).astype(_dt(dtype, dtypes.int64, "randperm").np), requires_grad)
 
 
 def _check_std(std, fname):
@@ -307,7 +353,12 @@ def _check_std(std, fname):
                          f"{np.ravel(bad)[0]}")
 
 
-def normal(mean, std, size=None, generator=None):
+def normal(mean, std=1.0, size=None, generator=None, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False, pin_memory=False):
+    _opts("normal", device, layout, pin_memory)
+    if out is not None:
+        return _into(out, normal(mean, std, size if size is not None else tuple(out.shape), generator,
+                                 dtype=out.dtype), "normal")
     _check_std(std, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else _number_arg(mean, "normal", "mean")
@@ -324,8 +375,9 @@ def normal(mean, std, size=None, generator=None):
     if size is None:
         raise TypeError("normal(): argument 'size' is required when 'mean' and 'std' are numbers, got "
                         "size=None")
+    d = _float_dt(dtype, "normal")
     return _make(rng(generator).normal(mean, std, _size((size,) if isinstance(size, numbers.Integral) else size,
-                                                        "normal")).astype(dtypes.default_float.np), False)
+                                                        "normal")).astype(d.np), requires_grad)
 
 
 def _check_probs(probs, fname, argname):

@@ -40,6 +40,15 @@ _RANK = {bool: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, f
 
 default_float = float32
 
+# torch's legacy tensor type names (x.type(), torch.FloatTensor ...)
+_LEGACY = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", int64: "LongTensor",
+           int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor", bool: "BoolTensor"}
+_FROM_LEGACY = {v: k for k, v in _LEGACY.items()}
+
+
+def legacy_name(d):
+    return _LEGACY[d]
+
 
 def _by_name(name):
     return _NAMES[name]

@@ -1,9 +1,13 @@
 """Tensor: an n-dimensional numpy array plus what autograd needs to differentiate through it."""
+import numbers
+import warnings
 import weakref
 
 import numpy as np
 
 from . import dtypes
+from . import _device
+from . import _tensor_str
 from .autograd.grad_mode import is_grad_enabled, no_grad
 from .errors import ShapeError, DTypeError
 
@@ -42,14 +46,14 @@ class Tensor:
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
 
-    def __init__(self, data=(), requires_grad=False):
-        # tl.Tensor(data) makes a float32 tensor, as torch.Tensor does.
-        try:
-            arr = np.array(data._data if isinstance(data, Tensor) else data, dtype=np.float32)
-        except (ValueError, TypeError) as e:
-            raise TypeError(f"Tensor(): argument 'data' must be a Tensor or a (nested) sequence of numbers, "
-                            f"got {data!r:.80} ({e})") from None
-        self._init(arr, requires_grad)
+    def __init__(self, *args, device=None):
+        """The legacy constructor, as torch.Tensor: Tensor() is empty, Tensor(2, 3) (or a Size) is an
+        uninitialized 2x3 tensor, Tensor(data) copies a sequence into the default float dtype, and
+        Tensor(t) aliases tensor t (same storage and dtype)."""
+        arr = _legacy_array(args, None, device, "Tensor")
+        self._init(arr)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            self._vc = args[0]._vc
 
     def _init(self, arr, requires_grad=False):
         self._data = arr
@@ -97,15 +101,43 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return _device.CPU
+
+    def get_device(self):
+        return -1                    # torch's answer for a CPU tensor
 
     @property
     def is_leaf(self):
         return self.grad_fn is None
 
+    is_cpu = property(lambda self: True)
+    is_cuda = is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = property(lambda self: False)
+    layout = property(lambda self: _device.strided)
+
     @property
-    def is_cuda(self):
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return int(self._data.nbytes)
+
+    def is_complex(self):
         return False
+
+    def is_signed(self):
+        return self._data.dtype.kind in "if"
+
+    def is_pinned(self):
+        return False
+
+    def storage_offset(self):
+        """Elements between the start of the storage (the base array) and this tensor's first one."""
+        base = self._data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) \
+            // self._data.itemsize
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -193,19 +225,16 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __format__(self, spec):
+        # torch: a plain 0-d tensor formats as its Python number (f"{loss:.4f}"); anything else as object
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to {type(self).__name__}.__format__")
+        return str(self)
+
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(",
-                               floatmode="maxprec_equal", threshold=1000, edgeitems=3)
-        extras = []
-        if self._data.dtype not in (np.float32, np.int64, np.bool_) or self._data.size == 0:
-            extras.append(f"dtype={self.dtype!r}")
-        if self._data.size == 0 and self._data.ndim > 1:
-            extras.append(f"size={tuple(self._data.shape)}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return _tensor_str.tensor_repr(self)       # torch's print format, see _tensor_str.py
 
     # ---- autograd ----
     def requires_grad_(self, requires_grad=True):
@@ -330,6 +359,86 @@ def _wrap_dim(dim, ndim, fname="dim", argname="dim"):
         raise IndexError(f"{fname}(): Dimension out of range (expected to be in range of "
                          f"[{-n}, {n - 1}], but got {dim}) for argument '{argname}'")
     return int(dim) % n if ndim > 0 else 0
+
+
+def _legacy_array(args, dtype, device, fname):
+    """Storage for the legacy constructors (Tensor(...), FloatTensor(...)); dtype None: the default float."""
+    _device.check(device, fname)
+    d = dtype or dtypes.default_float
+    if not args:
+        return np.empty((0,), d.np)
+    if len(args) == 1 and (isinstance(args[0], bool) or not isinstance(args[0], (numbers.Integral, Size))):
+        a = args[0]
+        if isinstance(a, Tensor):
+            if dtype is not None and a.dtype is not dtype:
+                raise TypeError(f"{fname}(): argument 'data' is a Tensor of dtype {a.dtype.name}, expected "
+                                f"{dtype.name} (convert it with .to({dtype!r}))")
+            return a._data
+        if a is None or isinstance(a, (numbers.Number, np.bool_, str, bytes)):
+            raise TypeError(f"{fname}(): argument 'data' must be a sequence of numbers or a Tensor (new(): data "
+                            f"must be a sequence (got {type(a).__name__})), got {a!r:.60}")
+        try:
+            arr = np.array(a)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{fname}(): argument 'data' could not be converted to a tensor: {e}") from None
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise TypeError(f"{fname}(): argument 'data' must hold numbers, got {type(a).__name__}: {a!r:.60}")
+        return arr.astype(d.np)
+    shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"{fname}(): argument 'size' must be a tuple of ints, got {args!r:.80}")
+        if n < 0:
+            raise ShapeError(f"{fname}(): argument 'size' has a negative dimension: Trying to create tensor "
+                             f"with negative dimension {n}: {list(shape)}")
+    return np.empty(tuple(int(n) for n in shape), d.np)
+
+
+class _LegacyTensorType(type):
+    """torch.FloatTensor & co.: calling one builds a Tensor of that dtype, isinstance checks the dtype."""
+
+    def __call__(cls, *args, device=None):
+        t = Tensor._wrap(_legacy_array(args, cls.dtype, device, cls.__name__))
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            t._vc = args[0]._vc
+        return t
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+
+    def __repr__(cls):
+        return f"<class 'tensorlite.{cls.__name__}'>"
+
+
+def _legacy_type(d):
+    name = dtypes.legacy_name(d)
+    return _LegacyTensorType(name, (), {"dtype": d, "__doc__": f"Legacy constructor for {d.name} tensors "
+                                        f"(torch.{name}): {name}(data), {name}(*size), isinstance checks."})
+
+
+LEGACY_TYPES = {d: _legacy_type(d) for d in dtypes._ALL}
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Deprecated torch.autograd.Variable: Variable(t, requires_grad=False) returns a leaf Tensor sharing
+    t's storage, and every Tensor is an instance of Variable."""
+
+    def __new__(cls, data=None, requires_grad=False, volatile=None):
+        if volatile is not None:
+            warnings.warn("volatile was removed and now has no effect. Use `with tensorlite.no_grad():` "
+                          "instead.", UserWarning, stacklevel=2)
+        if data is None:
+            return Tensor._wrap(np.empty((0,), dtypes.default_float.np), requires_grad)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        t = Tensor._wrap(data._data)
+        t._vc = data._vc
+        return t.requires_grad_(True) if requires_grad else t
 
 
 # The autograd hot paths (Function.apply, the backward walk) use Tensor on every op, but they are

@@ -1,0 +1,9 @@
+"""tensorlite.backends.mps: Apple's Metal backend, which tensorlite does not have."""
+
+
+def is_available():
+    return False
+
+
+def is_built():
+    return False

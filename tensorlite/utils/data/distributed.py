@@ -1,0 +1,4 @@
+"""torch.utils.data.distributed's import path: tensorlite.data's DistributedSampler."""
+from ...data.distributed import DistributedSampler  # noqa: F401
+
+__all__ = ["DistributedSampler"]
