@@ -197,3 +197,53 @@ class PReLU(Module):
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
+
+
+class Hardshrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class RReLU(Module):
+    """Randomized leaky relu: per-element slopes U(lower, upper) for inputs <= 0 while training,
+    the fixed slope (lower + upper) / 2 in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"lower={self.lower}, upper={self.upper}")
+
+
+class Softmax2d(Module):
+    """softmax over the channel dim of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        ndim = getattr(input, "ndim", None)
+        if ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead (input of shape "
+                             f"{tuple(getattr(input, 'shape', ()))})")
+        return F.softmax(input, -3)

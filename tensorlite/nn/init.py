@@ -8,7 +8,9 @@ from ..random import rng
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "dirac_",
+           "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+           "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"]
 
 
 def _tensor(tensor, fname):
@@ -155,6 +157,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if _tensor(tensor, "orthogonal_").ndim < 2:
         raise ValueError(f"orthogonal_(): only tensors with 2 or more dimensions are supported, got argument "
                          f"'tensor' of shape {tuple(tensor.shape)}")
+    if tensor.numel() == 0:             # nothing to fill (torch: a no-op)
+        return tensor
     rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]
     flat = rng(generator).normal(0, 1, (rows, cols))
     if rows < cols:
@@ -164,3 +168,66 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Zeros with a 1 at the centre tap of kernel [g * out_per_group + d, d] for each group g and
+    d < min(out_per_group, in_channels): a convolution that passes its inputs through."""
+    _tensor(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_(): only tensors with 3, 4, or 5 dimensions are supported, got argument 'tensor' "
+                         f"of shape {tuple(tensor.shape)}")
+    sizes = tuple(tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError(f"dirac_(): dim 0 must be divisible by groups, got size {sizes[0]} and groups={groups}")
+    out_per_group = sizes[0] // groups
+    values = np.zeros(sizes, dtype=tensor._data.dtype)
+    centre = tuple(n // 2 for n in sizes[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, sizes[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """N(0, std) entries with ceil(sparsity * rows) of each column set to zero (rows drawn at random)."""
+    _tensor(tensor, "sparse_")
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_(): only tensors with 2 dimensions are supported, got argument 'tensor' of shape "
+                         f"{tuple(tensor.shape)}")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    g = rng(generator)
+    values = g.normal(0.0, std, (rows, cols))
+    for c in range(cols):
+        values[g.permutation(rows)[:num_zeros], c] = 0
+    return _fill(tensor, values)
+
+
+def _make_deprecate(meth):
+    """nn.init.<name> (no underscore): the in-place initializer with torch's FutureWarning."""
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        import warnings
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.", FutureWarning,
+                      stacklevel=2)
+        return meth(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old_name
+    deprecated_init.__doc__ = f"{old_name}(...): deprecated, use tensorlite.nn.init.{new_name}."
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)

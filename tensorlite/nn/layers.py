@@ -76,6 +76,31 @@ def _ntuple(v, n, name, owner):
     return (v,) * n
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _reversed_padding(padding, kernel_size, dilation):
+    """F.pad's argument for a non-'zeros' padding_mode: (left, right) per spatial dim, last dim first;
+    'same' puts the odd extra element on the right, as torch."""
+    out = []
+    for i in reversed(range(len(kernel_size))):
+        if padding == "valid":
+            out += [0, 0]
+        elif padding == "same":
+            total = dilation[i] * (kernel_size[i] - 1)
+            out += [total // 2, total - total // 2]
+        else:
+            out += [padding[i], padding[i]]
+    return tuple(out)
+
+
+def _conv_input(module, x):
+    """x padded by the module's padding_mode, and the padding left for the conv itself."""
+    if module.padding_mode == "zeros":
+        return x, module.padding
+    return F.pad(x, module._reversed_padding_repeated_twice, mode=module.padding_mode), 0
+
+
 class _ConvNd(Module):
     """PyTorch's base of every convolution: weight (out, in // groups, *k), or (in, out // groups, *k)
     when transposed. Subclasses pass the raw arguments; ints expand to n-tuples (n = self._n, or
@@ -93,8 +118,9 @@ class _ConvNd(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{owner}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
                              f"divisible by groups ({groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"{owner}: padding_mode {padding_mode!r} is not supported (only 'zeros')")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{owner}: padding_mode must be one of {sorted(_PADDING_MODES)}, but got "
+                             f"padding_mode={padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _ntuple(kernel_size, n, "kernel_size", owner)
         for k in self.kernel_size:
@@ -113,6 +139,7 @@ class _ConvNd(Module):
         self.transposed = transposed
         self.output_padding = _ntuple(output_padding, n, "output_padding", owner)
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = _reversed_padding(self.padding, self.kernel_size, self.dilation)
         shape = ((in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups))
         self.weight = Parameter(creation.empty(*shape, *self.kernel_size, dtype=dtype))
         if bias:
@@ -154,7 +181,8 @@ class Conv1d(_ConvNd):
                          bias, padding_mode, device, dtype)
 
     def forward(self, x):
-        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = _conv_input(self, x)
+        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -166,7 +194,8 @@ class Conv2d(_ConvNd):
                          bias, padding_mode, device, dtype)
 
     def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = _conv_input(self, x)
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class _MaxPoolNd(Module):

@@ -14,13 +14,13 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..errors import ShapeError
+from ..errors import ShapeError, ArgumentError
 from ..tensor import Tensor, _wrap_dim
 from ._helpers import as_tensor, float_operand
 from .elementwise import where, exp, log1p, tanh, sigmoid, abs as _abs
 
 __all__ = ["elu", "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid", "softmin",
-           "glu", "prelu", "threshold", "tanhshrink"]
+           "glu", "prelu", "threshold", "tanhshrink", "hardshrink", "softshrink", "rrelu"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -166,3 +166,46 @@ def threshold(input, threshold, value, inplace=False):
 def tanhshrink(input):
     x = _float_input(input, "tanhshrink")
     return x - tanh(x)
+
+
+# ------------------------------------------------------------------ shrinkage and randomized leaky relu
+def _lambd(lambd, fname):
+    lambd = _number(lambd, fname, "lambd")
+    return lambd
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0 (gradient 1 outside [-lambd, lambd], 0 inside and at the ends)."""
+    x = _float_input(input, "hardshrink")
+    lambd = _lambd(lambd, "hardshrink")
+    return where((x > lambd) | (x < -lambd), x, 0.0)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between; lambd must be >= 0, as torch."""
+    x = _float_input(input, "softshrink")
+    lambd = _lambd(lambd, "softshrink")
+    if lambd < 0:
+        raise ArgumentError(f"softshrink(): argument 'lambd' must be greater or equal to 0, but found to be {lambd}")
+    return where(x > lambd, x - lambd, where(x < -lambd, x + lambd, 0.0))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky relu. training: each element x <= 0 is multiplied by its own slope drawn
+    uniformly from [lower, upper] (tensorlite's generator); otherwise the fixed slope
+    (lower + upper) / 2, as torch's eval mode."""
+    from ..random import rng
+    from .elementwise import leaky_relu
+    x = _float_input(input, "rrelu")
+    lower, upper = _number(lower, "rrelu", "lower"), _number(upper, "rrelu", "upper")
+    if lower > upper:
+        raise ArgumentError(f"rrelu(): argument 'lower' ({lower}) must be less than or equal to argument 'upper' "
+                         f"({upper})")
+    if not training:
+        fn = lambda t: leaky_relu(t, (lower + upper) / 2)  # noqa: E731
+    else:
+        def fn(t):
+            slopes = rng().uniform(lower, upper, size=t.shape)
+            noise = np.where(t._data <= 0, slopes, 1.0).astype(t._data.dtype)
+            return t * Tensor._wrap(noise)
+    return x._inplace(fn) if inplace else fn(x)

@@ -1,4 +1,4 @@
 """torch.nn.modules.fold (implemented in tensorlite.nn.vision)."""
-from ..vision import Unfold  # noqa: F401
+from ..vision import Unfold, Fold  # noqa: F401
 
-__all__ = ["Unfold"]
+__all__ = ["Fold", "Unfold"]

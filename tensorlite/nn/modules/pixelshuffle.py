@@ -1,4 +1,4 @@
 """torch.nn.modules.pixelshuffle (implemented in tensorlite.nn.vision)."""
-from ..vision import PixelShuffle  # noqa: F401
+from ..vision import PixelShuffle, PixelUnshuffle  # noqa: F401
 
-__all__ = ["PixelShuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle"]

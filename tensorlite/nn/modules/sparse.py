@@ -1,4 +1,4 @@
 """torch.nn.modules.sparse (implemented in tensorlite.nn.sparse)."""
-from ..sparse import Embedding  # noqa: F401
+from ..sparse import Embedding, EmbeddingBag  # noqa: F401
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
