@@ -72,7 +72,7 @@ def test_lenet_step_records_ops_backward_nodes_and_kernels(lenet_step):
     assert n_conv == 2
     avg = {e.key: e for e in _profiled(step).key_averages()}
     assert avg["Convolution"].count == n_conv
-    assert avg["ConvolutionBackward"].count == n_conv
+    assert avg["ConvolutionBackward0"].count == n_conv
     assert avg["kernel:conv2d_forward"].count == n_conv
     assert avg["kernel:conv2d_backward_weight"].count == n_conv
     assert avg["kernel:conv2d_backward_input"].count == n_conv - 1      # the image needs no gradient
@@ -97,7 +97,7 @@ def test_kernels_nest_inside_their_ops(lenet_step):
         if e.name == "kernel:conv2d_forward":
             assert parent_names(e) == {"Convolution"}
         elif e.name in ("kernel:conv2d_backward_input", "kernel:conv2d_backward_weight"):
-            assert parent_names(e) == {"ConvolutionBackward"}
+            assert parent_names(e) == {"ConvolutionBackward0"}
         elif e.name == "kernel:sgd_update":
             assert parent_names(e) == {"Optimizer.step#SGD.step"}
 
@@ -175,7 +175,7 @@ def test_nested_profile_raises_and_the_outer_one_keeps_working(lenet_step):
             with inner:
                 pass
         step()
-    assert any(e.key == "ConvolutionBackward" for e in outer.key_averages())
+    assert any(e.key == "ConvolutionBackward0" for e in outer.key_averages())
     _assert_same(before, _snapshot())
     with pytest.raises(RuntimeError, match="already started"):
         outer.start()
@@ -199,7 +199,7 @@ def test_record_function_ranges_appear_and_contain_their_ops(lenet_step):
     mine = [e for e in events if e.name == "my_step"]
     assert len(mine) == 1 and mine[0].depth == 0 and mine[0].category == "user_annotation"
     inside = {e.name for e in events if mine[0].start_ns <= e.start_ns and e.end_ns <= mine[0].end_ns}
-    assert {"Convolution", "ConvolutionBackward", "Optimizer.step#SGD.step"} <= inside
+    assert {"Convolution", "ConvolutionBackward0", "Optimizer.step#SGD.step"} <= inside
     deco = [e for e in events if e.name == "decorated"]
     assert len(deco) == 1
     assert {"Mul", "Sum"} <= {e.name for e in events if e.depth == 1 and deco[0].start_ns <= e.start_ns
@@ -235,7 +235,7 @@ def test_chrome_trace_is_valid_json_written_atomically(lenet_step, tmp_path):
     trace = json.loads(path.read_text())
     events = trace["traceEvents"]
     assert len(events) == len(prof.events())
-    assert {"step", "Convolution", "ConvolutionBackward", "kernel:conv2d_forward"} <= {e["name"] for e in events}
+    assert {"step", "Convolution", "ConvolutionBackward0", "kernel:conv2d_forward"} <= {e["name"] for e in events}
     for e in events:
         assert e["ph"] == "X" and e["ts"] >= 0 and e["dur"] >= 0 and e["pid"] == os.getpid()
     assert os.listdir(tmp_path) == ["trace.json"]                   # no temporary file left behind

@@ -40,7 +40,22 @@ class Function:
     _trace = None            # creation stack, kept in anomaly mode
 
     def name(self):
-        return type(self).__name__ + "Backward"
+        return type(self).__name__
+
+    @classmethod
+    def _node_class(cls):
+        """The class of this op's graph nodes: a subclass named as PyTorch names the node
+        (`SumBackward0`, `MulBackward0`, `MmBackward0`; `<Name>Backward` for user Functions), so
+        `grad_fn=<...>` and `type(t.grad_fn).__name__` read as in PyTorch."""
+        node_cls = cls.__dict__.get("_node_cls")
+        if node_cls is None:
+            name = f"{cls.__name__}Backward" if cls._tensor_io else \
+                _TORCH_NODE_NAMES.get(cls.__name__, f"{cls.__name__.lstrip('_')}Backward0")
+            node_cls = type(name, (cls,), {"__module__": cls.__module__, "__qualname__": name,
+                                           "_node_cls": None})
+            node_cls._node_cls = node_cls
+            cls._node_cls = node_cls
+        return node_cls
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -79,7 +94,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        node = cls()
+        node = (cls.__dict__.get("_node_cls") or cls._node_class())()
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
         token = fp_errors.quiet()
         try:
@@ -116,6 +131,17 @@ class Function:
                 return result
         node._saved = None
         return result
+
+
+# tensorlite op -> PyTorch's name for its backward node, where the two names differ
+_TORCH_NODE_NAMES = {
+    "Cast": "ToCopyBackward0", "Log1p": "Log1PBackward0", "Getitem": "IndexBackward0", "Matmul": "MmBackward0",
+    "CrossEntropyIdx": "NllLossBackward0", "CrossEntropyProb": "NllLossBackward0", "NLL": "NllLossBackward0",
+    "BCEWithLogits": "BinaryCrossEntropyWithLogitsBackward0", "BCE": "BinaryCrossEntropyBackward0",
+    "Reshape": "ViewBackward0", "Pad": "ConstantPadNdBackward0", "BatchNormTrain": "NativeBatchNormBackward0",
+    "BatchNormEval": "NativeBatchNormBackward0", "MaxPool2d": "MaxPool2DWithIndicesBackward0",
+    "AvgPool2d": "AvgPool2DBackward0", "StdSqrt": "StdBackward0", "PNorm": "NormBackward1",
+}
 
 
 class AccumulateGrad:
