@@ -531,7 +531,8 @@ FUNCTIONAL = [
     # ---- pad, linear, activations
     C(F.pad, x23, (1,)).raises(ValueError, "pad()", "pad", "(1,)"),
     C(F.pad, x23, (1, 1) * 3).raises(ValueError, "pad()", "pad", "(2, 3)"),
-    C(F.pad, x23, (1, 1), mode="reflect").raises(ValueError, "pad()", "mode", "'reflect'"),
+    C(F.pad, x23, (1, 1), mode="wrap").raises(ValueError, "pad()", "padding mode", "'wrap'"),
+    C(F.pad, x23, (5, 5), mode="reflect").raises(ShapeError, "pad()", "padding", "(5, 5)"),
     C(F.pad, x23, (HUGE, 0)).raises(ShapeError, "pad()", "pad", str(HUGE)),
     C(F.pad, x23, (-5, 0)).raises(ValueError, "pad()", "pad", "(-5, 0)"),
     C(F.pad, x23, (1.5, 1)).raises(TypeError, "pad()", "pad", "1.5"),

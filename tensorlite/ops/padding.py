@@ -8,6 +8,11 @@ from ..tensor import Tensor
 from ._helpers import as_tensor
 from . import movement
 
+
+class PadModeError(NotImplementedError, ValueError):
+    """An unknown mode or an unsupported rank: NotImplementedError as PyTorch raises it, and a
+    ValueError, as tensorlite's bad-argument errors are."""
+
 __all__ = ["pad"]
 
 _MODES = ("constant", "reflect", "replicate", "circular")
@@ -44,7 +49,7 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "constant":
         return movement.pad(input, pad, mode, value)
     if mode not in _MODES:
-        raise NotImplementedError(f"pad(): unrecognised padding mode {mode!r} (expected one of "
+        raise PadModeError(f"pad(): unrecognised padding mode {mode!r} (expected one of "
                                   f"{', '.join(repr(m) for m in _MODES)})")
     x = as_tensor(input, "pad")
     pad = _pad_tuple(pad)
@@ -54,7 +59,7 @@ def pad(input, pad, mode="constant", value=None):
         raise ArgumentError(f"pad(): padding length must be divisible by 2, got argument 'pad' {pad}")
     k = len(pad) // 2
     if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
-        raise NotImplementedError(
+        raise PadModeError(
             f"pad(): padding size {len(pad)} (argument 'pad' {pad}) is not supported for {x.ndim}D input tensor "
             f"of shape {tuple(x.shape)}; non-constant padding supports 2D or 3D input with padding size 2, 3D or "
             f"4D with 4, 4D or 5D with 6")
