@@ -13,7 +13,6 @@ resident memory, and tensorlite's time as a ratio of each torch layout. Warm-up 
 JIT, torch's first-call setup) are not timed.
 """
 import argparse
-import importlib.abc
 import importlib.util
 import json
 import os
@@ -26,23 +25,6 @@ import time
 import numpy as np
 
 
-class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Answers `torch` / `torch.X.Y` imports with the modules `tensorlite` / `tensorlite.X.Y`."""
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname == "torch" or fullname.startswith("torch."):
-            return importlib.util.spec_from_loader(fullname, self, origin="tensorlite" + fullname[5:])
-        return None
-
-    def create_module(self, spec):
-        self._mod = importlib.import_module(spec.origin)
-        self._saved = (self._mod.__spec__, getattr(self._mod, "__loader__", None))
-        return self._mod
-
-    def exec_module(self, module):
-        module.__spec__, module.__loader__ = self._saved
-
-
 def load_factory(target, library):
     """The factory named by 'path/to/file.py:function', with `torch` meaning `library`."""
     path, sep, name = target.rpartition(":")
@@ -50,22 +32,12 @@ def load_factory(target, library):
         raise SystemExit(f"tensorlite.bench: MODEL must be FILE.py:FACTORY, got {target!r}")
     if not os.path.isfile(path):
         raise SystemExit(f"tensorlite.bench: no such model file: {path}")
-    saved = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
-    alias = _TorchAlias() if library == "tensorlite" else None
-    if alias is not None:
-        for k in saved:
-            del sys.modules[k]
-        sys.meta_path.insert(0, alias)
-    try:
+    import contextlib
+    from ._torch_alias import aliased
+    with aliased() if library == "tensorlite" else contextlib.nullcontext():
         spec = importlib.util.spec_from_file_location(f"_bench_model_{library}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    finally:
-        if alias is not None:
-            sys.meta_path.remove(alias)
-            for k in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
-                del sys.modules[k]
-            sys.modules.update(saved)
     factory = getattr(module, name, None)
     if not callable(factory):
         raise SystemExit(f"tensorlite.bench: {path} has no callable {name!r}")
