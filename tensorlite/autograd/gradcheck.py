@@ -196,7 +196,8 @@ def _fast_report(func, inputs, diff, k, oi, eps, numerical, analytical):
             f"numerical:{numerical!r}\nanalytical:{analytical!r}\n\n"
             f"These are v^T J u for random unit vectors u and v (fast mode). Recomputed in slow mode:\n"
             f"Numerical:{_fmt(N[rows])}\nAnalytical:{_fmt(A[rows])}\n\n"
-            f"The max per-element difference (slow mode) is: {float(np.nanmax(np.abs(A[rows] - N[rows]), initial=0))!r}.")
+            f"The max per-element difference (slow mode) is: "
+            f"{float(np.nanmax(np.abs(A[rows] - N[rows]), initial=0))!r}.")
 
 
 # ---------------------------------------------------------------- undefined upstream gradients
