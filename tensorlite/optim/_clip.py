@@ -34,17 +34,8 @@ def _sum_squares(a):
 
 
 def _grads(parameters, fname):
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    try:
-        parameters = list(parameters)
-    except TypeError:
-        raise TypeError(f"{fname}(): argument 'parameters' must be a Tensor or an iterable of Tensors, got "
-                        f"{type(parameters).__name__}") from None
-    for p in parameters:
-        if not isinstance(p, Tensor):
-            raise TypeError(f"{fname}(): argument 'parameters' must hold Tensors, got a {type(p).__name__}")
-    return [p.grad for p in parameters if p.grad is not None]
+    from ..nn.utils import _tensors
+    return [p.grad for p in _tensors(parameters, fname) if p.grad is not None]
 
 
 def _real(v, fname, argname, nonneg=True):

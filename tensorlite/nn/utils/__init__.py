@@ -24,7 +24,7 @@ def _tensors(parameters, fname):
     try:
         parameters = list(parameters)
     except TypeError:
-        raise TypeError(f"{fname}(): argument 'parameters' must be an iterable of Tensors, got "
+        raise TypeError(f"{fname}(): argument 'parameters' must be a Tensor or an iterable of Tensors, got "
                         f"{type(parameters).__name__}") from None
     for p in parameters:
         if not isinstance(p, Tensor):
