@@ -5,7 +5,8 @@ message names the function, the argument and the offending value.
 
 Last, the exhaustiveness test: every public callable of tl, tl.nn, tl.nn.functional, tl.nn.init,
 tl.nn.utils, tl.optim, tl.optim.lr_scheduler, tl.data and tl.data.transforms is exercised by a row
-of one of the two tables or named, with the reason, in ALLOW."""
+of one of the three tables (this one, test_hostile_inputs.py, test_hostile_inputs_porting.py) or
+named, with the reason, in ALLOW (or, while another engineer is still writing the op, in PENDING_H10)."""
 import atexit
 import os
 import shutil
@@ -29,6 +30,7 @@ from tensorlite.serialization import CheckpointError
 
 from hostile import C, check_row, params
 import test_hostile_inputs
+import test_hostile_inputs_porting
 
 TMP = tempfile.mkdtemp(prefix="tl-hostile-")
 atexit.register(shutil.rmtree, TMP, True)
@@ -548,6 +550,10 @@ ALLOW = {
         "get_rng_state",                                 # take no arguments
         "is_tensor",                                     # takes any object and answers True / False
         "dtype", "Size",                                 # type objects: users get instances from tensorlite
+        "layout", "memory_format",                       # type objects: only the predefined instances exist
+        "get_default_device", "get_printoptions", "get_float32_matmul_precision",
+        "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
+        "get_deterministic_debug_mode",                  # take no arguments
     },
     "tl.nn": {
         "Identity",                                      # accepts and returns anything, as PyTorch
@@ -563,6 +569,22 @@ ALLOW = {
         "DistributedSampler",                            # covered in its own test file (distributed)
     },
 }
+
+
+# Names whose only hostile rows fail today on ops H10 is still adding (tensorlite/ops/math_extra.py,
+# shape_extra.py, statistics.py, indexing_extra.py, _tensor_methods.py); treated like ALLOW until fixed.
+# The failing rows are test_hostile_inputs_porting.PENDING_ROWS (not run); names added while that
+# table was written are listed with that reason.
+PENDING_H10 = {
+    "tl": {
+        "result_type": "a non-Tensor operand gives 'tensorlite: unsupported operand type str', naming neither "
+                       "result_type() nor the argument",
+    },
+}
+
+
+def _all_rows():
+    return test_hostile_inputs.ROWS + ROWS + test_hostile_inputs_porting.ROWS
 
 
 def _public(mod):
@@ -583,22 +605,30 @@ def _public(mod):
 
 
 def test_every_public_callable_is_covered_or_allowed():
-    rows = test_hostile_inputs.ROWS + ROWS
-    covered = {id(r.covers) for r in rows}
+    covered = {id(r.covers) for r in _all_rows()}
     missing = {ns: sorted(n for n, obj in _public(mod).items()
-                          if id(obj) not in covered and n not in ALLOW.get(ns, ()))
+                          if id(obj) not in covered and n not in ALLOW.get(ns, ()) and n not in PENDING_H10.get(ns, ()))
                for ns, mod in NAMESPACES.items()}
     assert not any(missing.values()), f"public names with no hostile-input row: {missing}"
 
 
 def test_allow_list_names_exist_and_are_not_also_covered():
-    covered = {id(r.covers) for r in test_hostile_inputs.ROWS + ROWS}
-    for ns, names in ALLOW.items():
+    covered = {id(r.covers) for r in _all_rows()}
+    for ns, names in list(ALLOW.items()) + list(PENDING_H10.items()):
         mod = NAMESPACES[ns]
         for n in names:
             if hasattr(mod, n):
                 assert id(getattr(mod, n)) not in covered, f"{ns}.{n} is covered; drop it from ALLOW"
-    assert all(hasattr(tl, n) for n in ALLOW["tl"])
+    assert all(hasattr(tl, n) for n in ALLOW["tl"] | set(PENDING_H10["tl"]))
+    assert not set(ALLOW["tl"]) & set(PENDING_H10["tl"])
+
+
+def test_pending_rows_cover_pending_or_covered_names():
+    """Every not-yet-run row exercises a name that is pending or covered by a passing row, so
+    moving it into the table later changes no count."""
+    covered = {id(r.covers) for r in _all_rows()}
+    pending = {id(getattr(NAMESPACES[ns], n)) for ns, names in PENDING_H10.items() for n in names}
+    assert all(id(r.covers) in covered | pending for r in test_hostile_inputs_porting.PENDING_ROWS)
 
 
 def test_namespaces_do_not_leak_internals():

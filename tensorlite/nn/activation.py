@@ -243,6 +243,8 @@ class Softmax2d(Module):
 
     def forward(self, input):
         ndim = getattr(input, "ndim", None)
+        if ndim is None:
+            raise TypeError(f"Softmax2d: argument 'input' must be a Tensor, got {type(input).__name__}")
         if ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead (input of shape "
                              f"{tuple(getattr(input, 'shape', ()))})")

@@ -15,6 +15,7 @@ from ..ops import movement
 from ..ops.elementwise import sigmoid, tanh, relu
 from ..ops.linalg import linear, matmul
 from ..ops.normalization import dropout as _dropout
+from ..errors import ArgumentError, DTypeError, ShapeError
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -116,7 +117,10 @@ class RNNBase(Module):
         if mode not in _GATES:
             raise ValueError(f"Unrecognized RNN mode: {mode}")
         name = _NAMES[mode]
-        _check_int(input_size, "input_size", name, 0)
+        for flag, v in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(v, bool):
+                raise TypeError(f"{name}: {flag} should be of type bool, got: {type(v).__name__}")
+        _check_int(input_size, "input_size", name, 1)
         _check_int(hidden_size, "hidden_size", name, 1)
         _check_int(num_layers, "num_layers", name, 1)
         if isinstance(proj_size, bool) or not isinstance(proj_size, numbers.Integral) or proj_size < 0:
@@ -209,10 +213,10 @@ class RNNBase(Module):
         if any(t.ndim != want for t in hs):
             kind = "batched 3-D" if is_batched else "unbatched 2-D"
             if lstm:
-                raise RuntimeError(f"{name}: For {kind} input, hx and cx should also be {want}-D but got "
-                                   f"({_dims(hs[0])}, {_dims(hs[1])}) tensors")
-            raise RuntimeError(f"{name}: For {kind} input, hx should also be {want}-D but got {_dims(hs[0])} "
-                               f"tensor")
+                raise ShapeError(f"{name}: For {kind} input, hx and cx should also be {want}-D but got "
+                                 f"({_dims(hs[0])}, {_dims(hs[1])}) tensors")
+            raise ShapeError(f"{name}: For {kind} input, hx should also be {want}-D but got {_dims(hs[0])} "
+                             f"tensor")
         return hs if is_batched else tuple(t.unsqueeze(1) for t in hs)
 
     def forward(self, input, hx=None):
@@ -221,8 +225,8 @@ class RNNBase(Module):
         if packed:
             x = input.data
             if not isinstance(x, Tensor) or x.ndim != 2:
-                raise RuntimeError(f"{name}: input must have 2 dimensions, got "
-                                   f"{x.ndim if isinstance(x, Tensor) else type(x).__name__}")
+                raise ShapeError(f"{name}: input must have 2 dimensions, got "
+                                 f"{x.ndim if isinstance(x, Tensor) else type(x).__name__}")
             batch_sizes = [int(b) for b in input.batch_sizes.tolist()]
             is_batched, n_batch = True, batch_sizes[0]
             flat = x
@@ -239,8 +243,8 @@ class RNNBase(Module):
                 x = x.transpose(0, 1)
             n_steps, n_batch = x.shape[0], x.shape[1]
             if n_steps == 0:
-                raise RuntimeError(f"{name}: Expected sequence length to be larger than 0, got input of shape "
-                                   f"{tuple(input.shape)}")
+                raise ShapeError(f"{name}: Expected sequence length to be larger than 0, got input of shape "
+                                 f"{tuple(input.shape)}")
             batch_sizes = [n_batch] * n_steps
             flat = x.reshape(n_steps * n_batch, x.shape[2])
         w0 = self._flat_weights[0]
@@ -248,8 +252,8 @@ class RNNBase(Module):
             raise ValueError(f"{name} input dtype ({flat.dtype}) does not match weight dtype ({w0.dtype}). "
                              f"Convert input: input.to({w0.dtype}), or convert model: model.to({flat.dtype})")
         if flat.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {flat.shape[-1]}")
+            raise ShapeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                             f"got {flat.shape[-1]}")
         hs = self._hidden_arg(hx, is_batched, name)
         D = 2 if self.bidirectional else 1
         h_out = self.proj_size if self.proj_size > 0 else self.hidden_size
@@ -260,9 +264,9 @@ class RNNBase(Module):
             for k, (t, s) in enumerate(zip(hs, sizes)):
                 if tuple(t.shape) != s:
                     which = f"hidden[{k}]" if self.mode == "LSTM" else "hidden"
-                    raise RuntimeError(f"{name}: Expected {which} size {s}, got {list(t.shape)}")
+                    raise ShapeError(f"{name}: Expected {which} size {s}, got {list(t.shape)}")
                 if t.dtype is not flat.dtype:
-                    raise RuntimeError(f"{name}: hx dtype ({t.dtype}) must match input dtype ({flat.dtype})")
+                    raise DTypeError(f"{name}: hx dtype ({t.dtype}) must match input dtype ({flat.dtype})")
             if packed and input.sorted_indices is not None:   # hx is in the caller's batch order
                 hs = tuple(t.index_select(1, input.sorted_indices) for t in hs)
         out, h_n, c_n = self._layers(flat, batch_sizes, hs)
@@ -317,7 +321,7 @@ class RNN(RNNBase):
             raise TypeError(f"RNN.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
         modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
         if nonlinearity not in modes:
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise ValueError(f"RNN: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(modes[nonlinearity], input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
@@ -394,10 +398,10 @@ class RNNCellBase(Module):
         is_batched = input.ndim == 2
         x = input if is_batched else input.unsqueeze(0)
         if x.dtype is not self.weight_ih.dtype:
-            raise RuntimeError(f"{owner}: input dtype ({x.dtype}) must match weight dtype ({self.weight_ih.dtype})")
+            raise DTypeError(f"{owner}: input dtype ({x.dtype}) must match weight dtype ({self.weight_ih.dtype})")
         if x.shape[1] != self.input_size:
-            raise RuntimeError(f"{owner}: input has inconsistent input_size: got {x.shape[1]} expected "
-                               f"{self.input_size}")
+            raise ShapeError(f"{owner}: input has inconsistent input_size: got {x.shape[1]} expected "
+                             f"{self.input_size}")
         if hx is None:
             hs = [creation.zeros(x.shape[0], self.hidden_size, dtype=x.dtype) for _ in range(n_hx)]
         else:
@@ -405,14 +409,14 @@ class RNNCellBase(Module):
             for k, t in enumerate(hs):
                 label = str(k) if n_hx == 2 else ""
                 if t.ndim != 2 or t.shape[1] != self.hidden_size:
-                    raise RuntimeError(f"{owner}: hidden{label} has inconsistent hidden_size: got "
-                                       f"{t.shape[-1] if t.ndim != 2 else t.shape[1]}, expected {self.hidden_size}")
+                    raise ShapeError(f"{owner}: hidden{label} has inconsistent hidden_size: got "
+                                     f"{t.shape[-1] if t.ndim != 2 else t.shape[1]}, expected {self.hidden_size}")
                 if t.shape[0] != x.shape[0]:
-                    raise RuntimeError(f"{owner}: Input batch size {x.shape[0]} doesn't match hidden{label} batch "
-                                       f"size {t.shape[0]}")
+                    raise ShapeError(f"{owner}: Input batch size {x.shape[0]} doesn't match hidden{label} batch "
+                                     f"size {t.shape[0]}")
                 if t.dtype is not x.dtype:
-                    raise RuntimeError(f"{owner}: hidden{label} dtype ({t.dtype}) must match input dtype "
-                                       f"({x.dtype})")
+                    raise DTypeError(f"{owner}: hidden{label} dtype ({t.dtype}) must match input dtype "
+                                     f"({x.dtype})")
         b_ih, b_hh = self.bias_ih, self.bias_hh
         if b_ih is not None and mode != "GRU":
             b_ih, b_hh = b_ih + b_hh, None
@@ -430,7 +434,7 @@ class RNNCell(RNNCellBase):
     def forward(self, input, hx=None):
         modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
         if self.nonlinearity not in modes:
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+            raise ArgumentError(f"RNNCell: Unknown nonlinearity: {self.nonlinearity}")
         return self._cell_forward(modes[self.nonlinearity], input, None if hx is None else (hx,))[0]
 
 

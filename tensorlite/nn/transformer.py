@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import creation
 from ..autograd.grad_mode import is_grad_enabled
+from ..errors import ArgumentError, ShapeError
 from ..ops.attention import _canonical_mask, _none_or_dtype
 from ..ops.elementwise import where
 from ..ops.matrix import triu
@@ -33,7 +34,7 @@ def _get_activation_fn(activation, owner):
         return F.relu
     if activation == "gelu":
         return F.gelu
-    raise RuntimeError(f"{owner}: activation should be relu/gelu, not {activation}")
+    raise ArgumentError(f"{owner}: activation should be relu/gelu, not {activation}")
 
 
 def _get_clones(module, n):
@@ -286,12 +287,12 @@ class Transformer(Module):
         is_batched = src.ndim == 3
         bdim = 0 if self.batch_first else 1
         if is_batched and tgt.ndim > bdim and src.shape[bdim] != tgt.shape[bdim]:
-            raise RuntimeError(f"Transformer: the batch number of src and tgt must be equal, got src of shape "
-                               f"{tuple(src.shape)} and tgt of shape {tuple(tgt.shape)} (batch dim {bdim})")
+            raise ShapeError(f"Transformer: the batch number of src and tgt must be equal, got src of shape "
+                             f"{tuple(src.shape)} and tgt of shape {tuple(tgt.shape)} (batch dim {bdim})")
         if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
-            raise RuntimeError(f"Transformer: the feature number of src and tgt must be equal to d_model "
-                               f"({self.d_model}), got src of shape {tuple(src.shape)} and tgt of shape "
-                               f"{tuple(tgt.shape)}")
+            raise ShapeError(f"Transformer: the feature number of src and tgt must be equal to d_model "
+                             f"({self.d_model}), got src of shape {tuple(src.shape)} and tgt of shape "
+                             f"{tuple(tgt.shape)}")
         memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
         return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
                             tgt_key_padding_mask=tgt_key_padding_mask,

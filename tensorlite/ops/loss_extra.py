@@ -297,6 +297,9 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     a, pos, neg = (as_tensor(v, fname, n) for v, n in ((anchor, "anchor"), (positive, "positive"),
                                                       (negative, "negative")))
     _same_ndim(a, pos, neg, fname)
+    if distance_function is not None and not callable(distance_function):
+        raise TypeError(f"{fname}(): argument 'distance_function' must be callable or None, got "
+                        f"{type(distance_function).__name__}")
     dist = distance_function if distance_function is not None else pairwise_distance
     d_pos = dist(a, pos)
     d_neg = dist(a, neg)

@@ -94,17 +94,30 @@ def _norm_type(norm_type, fname):
     return float(norm_type)
 
 
+def _lp_rank(x, fname, lo):
+    """Checked here so the error names lp_pool, not the avg_pool it runs on."""
+    if x.ndim not in (lo, lo + 1):
+        raise ShapeError(f"{fname}(): expected a {lo}-D (unbatched) or {lo + 1}-D (batched) input, got input of "
+                         f"shape {tuple(x.shape)}")
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum over each window of x ** p) ** (1 / p); p = inf is max pooling of |x|."""
     fname = "lp_pool1d"
     p = _norm_type(norm_type, fname)
     x = as_tensor(input, fname)
+    _lp_rank(x, fname, 2)
+    k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) and len(kernel_size) == 1 else kernel_size
+    if not _is_int(k):
+        raise TypeError(f"{fname}(): argument 'kernel_size' must be an int or a tuple of 1 int, got "
+                        f"{kernel_size!r:.40}")
+    if k <= 0:
+        raise ValueError(f"{fname}(): argument 'kernel_size' must be positive, got {kernel_size!r}")
     if p == float("inf"):
         return _pool.max_pool1d(_abs(x), kernel_size, stride, 0, 1, ceil_mode)
     if p == -float("inf"):
         return -_pool.max_pool1d(-_abs(x), kernel_size, stride, 0, 1, ceil_mode)
     out = _pool.avg_pool1d(x ** p, kernel_size, stride, 0, ceil_mode)
-    k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) else kernel_size
     return _lp_finish(out, p, int(k))
 
 
@@ -112,6 +125,7 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     fname = "lp_pool2d"
     p = _norm_type(norm_type, fname)
     x = as_tensor(input, fname)
+    _lp_rank(x, fname, 3)
     kh, kw = _pool._pair(fname, "kernel_size", kernel_size, 1)
     if p == float("inf"):
         return _pool.max_pool2d(_abs(x), kernel_size, stride, 0, 1, ceil_mode)

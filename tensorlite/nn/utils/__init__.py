@@ -1,4 +1,6 @@
 """tensorlite.nn.utils: gradient clipping, parameter/vector conversion, and (in .rnn) sequence packing."""
+import numbers
+
 import numpy as np
 
 from ...tensor import Tensor
@@ -85,6 +87,9 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     fname = "clip_grads_with_norm_"
     grads = _grads(parameters, fname)
     max_norm = _real(max_norm, fname, "max_norm")
+    if isinstance(total_norm, bool) or not isinstance(total_norm, (Tensor, numbers.Real)):
+        raise TypeError(f"{fname}(): argument 'total_norm' must be a Tensor or a number (the result of "
+                        f"get_total_norm), got {type(total_norm).__name__}")
     total = float(total_norm._data) if isinstance(total_norm, Tensor) else float(total_norm)
     if not grads:
         return
@@ -94,6 +99,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         g._vc.value += 1
 
 
+class _NotAModuleClass(TypeError, RuntimeError):
+    """torch raises TypeError for a non-class and RuntimeError for a class that is not a Module."""
+
+
 def skip_init(module_cls, *args, **kwargs):
     """module_cls(*args, **kwargs) whose parameter values are unspecified (torch allocates them
     uninitialized; tensorlite runs the normal init, which is one valid outcome). As torch, the
@@ -101,7 +110,8 @@ def skip_init(module_cls, *args, **kwargs):
     import inspect
     from ..module import Module
     if not (isinstance(module_cls, type) and issubclass(module_cls, Module)):
-        raise RuntimeError(f"Expected a Module; got {module_cls}")
+        raise _NotAModuleClass(f"skip_init(): argument 'module_cls' must be a Module subclass; Expected a Module; "
+                               f"got {module_cls!r}")
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
     return module_cls(*args, **kwargs)

@@ -65,10 +65,17 @@ class WeightNorm:
         setattr(module, self.name, self.compute_weight(module))
 
 
+def _check_module(module, fname):
+    from ..module import Module
+    if not isinstance(module, Module):
+        raise TypeError(f"{fname}(): argument 'module' must be a Module, got {type(module).__name__}")
+
+
 def weight_norm(module, name="weight", dim=0):
     """Reparameterize module.<name> as name_g * name_v / ||name_v|| (norm over every dim but `dim`;
     dim=None: over the whole tensor). Deprecated in torch in favor of
     parametrizations.weight_norm; it warns the same way."""
+    _check_module(module, "weight_norm")
     warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
                   "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning, stacklevel=2)
     WeightNorm.apply(module, name, dim)
@@ -77,10 +84,11 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Undo weight_norm: module.<name> becomes a Parameter again holding the current weight."""
+    _check_module(module, "remove_weight_norm")
     hooks = module._forward_pre_hooks
     for k, hook in list(hooks.items()):
         if isinstance(hook, WeightNorm) and hook.name == name:
             hook.remove(module)
             del hooks[k]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"remove_weight_norm(): weight_norm of '{name}' not found in {module}")
