@@ -10,8 +10,8 @@ import sys
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Test modules import the shared strategies as `from strategies import ...` whether or not
-# tests/ is a package.
+# Test modules import their helpers (`from hostile import ...`, `import test_hostile_inputs`) whether
+# or not tests/ is a package. The shared strategies are installed: tensorlite.testing.strategies.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 settings.register_profile("ci", max_examples=40, deadline=None, print_blob=True,

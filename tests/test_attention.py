@@ -14,7 +14,7 @@ import tensorlite as tl
 import tensorlite.nn as nn
 import tensorlite.nn.functional as F
 
-from strategies import smooth_arrays, assert_close
+from tensorlite.testing.strategies import smooth_arrays, assert_close
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional

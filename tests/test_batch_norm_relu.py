@@ -14,7 +14,7 @@ import tensorlite as tl
 from tensorlite import nn
 from tensorlite.nn import functional as F
 
-from strategies import hard_arrays, smooth_arrays, to_layout, assert_close, tl_tensor
+from tensorlite.testing.strategies import hard_arrays, smooth_arrays, to_layout, assert_close, tl_tensor
 from test_normalization import (np_batch_norm, bn_case, _close, _examples, drivers,  # noqa: F401 (fixture)
                                 draw_gradcheck_inputs)
 

@@ -11,7 +11,7 @@ from tensorlite.backend import conv as backend
 from tensorlite.errors import ShapeError
 from tensorlite.ops.conv import conv1d, conv2d, conv_transpose2d
 
-from strategies import to_layout, LAYOUTS
+from tensorlite.testing.strategies import to_layout, LAYOUTS
 
 ARCHS = ("generic", "avx2", "avx512")
 

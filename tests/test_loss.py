@@ -17,7 +17,7 @@ import tensorlite as tl
 from tensorlite.ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
                                  binary_cross_entropy, binary_cross_entropy_with_logits, kl_div)
 
-from strategies import (hard_arrays, smooth_arrays, float_dtypes, assert_close, tl_tensor, to_layout,
+from tensorlite.testing.strategies import (hard_arrays, smooth_arrays, float_dtypes, assert_close, tl_tensor, to_layout,
                         layouts, broadcastable_shapes)
 
 F64 = np.float64

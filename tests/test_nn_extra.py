@@ -18,7 +18,7 @@ import tensorlite as tl
 import tensorlite.nn as nn
 import tensorlite.nn.functional as F
 
-from strategies import (hard_arrays, smooth_arrays, shapes, small_shapes, layouts, to_layout, tl_tensor,
+from tensorlite.testing.strategies import (hard_arrays, smooth_arrays, shapes, small_shapes, layouts, to_layout, tl_tensor,
                         torch_tensor, assert_close)
 
 torch = pytest.importorskip("torch")

@@ -15,7 +15,7 @@ import tensorlite as tl
 import tensorlite.nn as nn
 import tensorlite.nn.functional as F
 
-from strategies import smooth_arrays, tl_tensor, torch_tensor, assert_close, to_layout
+from tensorlite.testing.strategies import smooth_arrays, tl_tensor, torch_tensor, assert_close, to_layout
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional

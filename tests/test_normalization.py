@@ -13,7 +13,7 @@ from tensorlite.ops.normalization import (batch_norm, layer_norm, group_norm, lo
                                           dropout, dropout2d)
 from tensorlite.backend import nb_norm
 
-from strategies import hard_arrays, smooth_arrays, float_dtypes, to_layout, assert_close, tl_tensor
+from tensorlite.testing.strategies import hard_arrays, smooth_arrays, float_dtypes, to_layout, assert_close, tl_tensor
 
 F64 = np.float64
 

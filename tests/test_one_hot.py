@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 import tensorlite as tl
 import tensorlite.nn.functional as F
-from strategies import shapes
+from tensorlite.testing.strategies import shapes
 
 
 @settings(max_examples=60, deadline=None)

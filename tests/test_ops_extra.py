@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 import tensorlite as tl
 from tensorlite.autograd import gradcheck, gradgradcheck
-from strategies import (small_shapes, broadcastable_shapes, smooth_arrays, hard_arrays, layouts, to_layout,
+from tensorlite.testing.strategies import (small_shapes, broadcastable_shapes, smooth_arrays, hard_arrays, layouts, to_layout,
                         dims, dim_int, keepdims, tl_tensor, torch_tensor)
 
 torch = pytest.importorskip("torch")

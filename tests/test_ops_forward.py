@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 import tensorlite as tl
 import tensorlite.nn.functional as F
-from strategies import (FLOAT_DTYPES, float_dtypes, shapes, broadcastable_shapes, hard_arrays,
+from tensorlite.testing.strategies import (FLOAT_DTYPES, float_dtypes, shapes, broadcastable_shapes, hard_arrays,
                         layouts, to_layout, dims, dim_int, keepdims, tl_tensor, index_case,
                         assert_close, numel)
 

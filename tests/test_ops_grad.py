@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 import tensorlite as tl
 import tensorlite.nn.functional as F
 from tensorlite.autograd import gradcheck, gradgradcheck
-from strategies import (small_shapes, broadcastable_shapes, smooth_arrays, hard_arrays, layouts, to_layout,
+from tensorlite.testing.strategies import (small_shapes, broadcastable_shapes, smooth_arrays, hard_arrays, layouts, to_layout,
                         dims, dim_int, keepdims, tl_tensor, numel, GRID, index_case)
 
 F64 = np.float64

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 import tensorlite as tl
 import tensorlite.optim as optim
 from tensorlite.optim import lr_scheduler as L
-from strategies import small_shapes
+from tensorlite.testing.strategies import small_shapes
 
 
 # ---------------------------------------------------------------------- helpers

@@ -9,7 +9,7 @@ from tensorlite.backend import pool as backend
 from tensorlite.errors import ShapeError
 from tensorlite.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
-from strategies import to_layout, LAYOUTS
+from tensorlite.testing.strategies import to_layout, LAYOUTS
 
 
 # ---------------------------------------------------------------- numpy reference

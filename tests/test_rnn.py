@@ -16,7 +16,7 @@ import tensorlite as tl
 import tensorlite.nn as nn
 from tensorlite.nn.utils import rnn as rnn_utils
 
-from strategies import assert_close
+from tensorlite.testing.strategies import assert_close
 
 torch = pytest.importorskip("torch")
 TR = torch.nn.utils.rnn

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tensorlite as tl
-from strategies import (float_dtypes, shapes, broadcastable_shapes, hard_arrays, smooth_arrays,
+from tensorlite.testing.strategies import (float_dtypes, shapes, broadcastable_shapes, hard_arrays, smooth_arrays,
                         layouts, to_layout, dims, dim_int, keepdims, tl_tensor, torch_tensor, index_case,
                         numel)
 

@@ -13,7 +13,7 @@ import tensorlite as tl
 from tensorlite import nn
 from tensorlite.nn import functional as F
 from tensorlite.autograd import gradcheck, gradgradcheck
-from strategies import smooth_arrays, laid_out, tl_tensor, torch_tensor, assert_close
+from tensorlite.testing.strategies import smooth_arrays, laid_out, tl_tensor, torch_tensor, assert_close
 
 MODES = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "linear": (3,), "bilinear": (4,), "trilinear": (5,)}
 
