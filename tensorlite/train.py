@@ -243,6 +243,7 @@ def prepare(parser, args, explicit, world):
         weights = state
     out = args.out or os.path.join("runs", args.model)
     args.out = out
+    _check_out_dir(parser, out)
     if weights is not None and os.path.abspath(out) == os.path.abspath(os.path.dirname(source) or "."):
         parser.error(f"argument --out: {out} holds the run the weights in {source} come from; a new run "
                      f"({flag}{' --override' if mode == 'override' else ''}) needs another --out")
@@ -251,6 +252,20 @@ def prepare(parser, args, explicit, world):
     plan = Plan(args, mode, source, ckpt, weights, out, root, download, extended)
     plan.changes = changes
     return plan
+
+
+def _check_out_dir(parser, out):
+    """--out must be a directory we can create or write, found out before any training."""
+    probe = os.path.abspath(out)
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not os.path.isdir(probe):
+        parser.error(f"argument --out: {out} cannot be created: {probe} is a file, not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        parser.error(f"argument --out: {out} cannot be written: no write permission in {probe}")
 
 
 def _check(parser, args, explicit, world):
@@ -434,7 +449,15 @@ def main(argv=None):
         params = sum(p.numel() for p in tl.models.get_model(a.model).parameters())
         world.print("\n".join(["dry run: nothing is trained or written", *_describe(plan, steps, params)]))
         return 0
-    return run(parser, plan, world)
+    try:
+        return run(parser, plan, world)
+    except OSError as e:
+        # the machine, not the code: a full disk, a vanished directory. Files already written are whole
+        # (every write is atomic), so say what happened and how to continue, in one line.
+        last = os.path.join(plan.out, "last.safetensors")
+        hint = f"; continue with --resume {last} once it is fixed" if os.path.exists(last) else ""
+        print(f"tensorlite.train: error: {e}{hint}", file=sys.stderr)
+        return 1
 
 
 def run(parser, plan, world):

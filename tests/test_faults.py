@@ -158,3 +158,108 @@ def test_a_worker_killed_by_an_asynchronous_exception_is_reported_not_hung():
     # the exception lands when the blocked thread next runs Python code, right after it takes the
     # next task and before its fetch: it dies holding that batch, and the main thread must say so
     assert r.stdout.startswith("RAISED True DataLoader worker 0"), r.stdout
+
+
+# ---------------------------------------------------------------- the training command
+CIFAR = os.environ.get("TENSORLITE_DATA", os.path.expanduser("~/.cache/tensorlite/cifar10"))
+needs_cifar = pytest.mark.skipif(not os.path.exists(os.path.join(CIFAR, "cifar10-cache.json")),
+                                 reason="CIFAR-10 not fetched (run: python -m tensorlite.data cifar10); CI fetches it")
+TRAIN = [PY, "-m", "tensorlite.train", "--model", "lenet5", "--subset", "128", "--batch-size", "64", "--threads", "1",
+         "--no-progress", "--data-dir", CIFAR, "--no-download"]
+
+
+def _train(*args, timeout=300):
+    return subprocess.run([*TRAIN, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _no_traceback(r):
+    assert "Traceback" not in r.stderr and "Traceback" not in r.stdout, r.stderr[-2000:]
+
+
+@needs_cifar
+@pytest.mark.parametrize("delay", [0.2, 0.9, 1.7])
+def test_sigkill_at_any_point_of_training_leaves_a_resumable_run(tmp_path, delay):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([*TRAIN, "--epochs", "40", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.monotonic()
+        while not (out / "last.safetensors").exists():        # the first epoch's checkpoint is written
+            assert proc.poll() is None, proc.stderr.read()[-2000:]
+            assert time.monotonic() - t0 < 120
+            time.sleep(0.05)
+        time.sleep(delay)                                     # somewhere in a later epoch or its save
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    ck = tl.load(str(out / "last.safetensors"))               # never a torn file
+    done = ck["epoch"]
+    assert 1 <= done < 40
+    r = _train("--resume", str(out / "last.safetensors"), "--epochs", str(done + 1))
+    assert r.returncode == 0, r.stderr[-2000:]
+    _no_traceback(r)
+    assert f"resumed lenet5" in r.stdout and (out / "lenet5_final.safetensors").exists()
+    history = __import__("json").loads((out / "metrics.json").read_text())["history"]
+    assert [h["epoch"] for h in history] == list(range(1, done + 2))
+    assert not [n for n in os.listdir(out) if ".tmp-" in n]
+
+
+@needs_cifar
+def test_ctrl_c_mid_epoch_saves_says_so_in_one_line_and_resumes(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([*TRAIN, "--epochs", "3", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_line(proc, "  epoch 2 step 1/2")
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert "Traceback" not in stderr, stderr[-2000:]
+    assert "--resume" in stdout + stderr
+    ck = tl.load(str(out / "last.safetensors"))
+    assert ck["epoch"] >= 1
+    r = _train("--resume", str(out / "last.safetensors"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    _no_traceback(r)
+    assert (out / "lenet5_final.safetensors").exists()
+
+
+@needs_cifar
+@pytest.mark.parametrize("bad_out", ["file", "under-file"])
+def test_an_unwritable_out_is_one_line_and_trains_nothing(tmp_path, bad_out):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    target = blocker if bad_out == "file" else blocker / "run"
+    r = _train("--epochs", "1", "--out", str(target))
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    _no_traceback(r)
+    err = [line for line in r.stderr.splitlines() if line.startswith("error:") or ": error:" in line]
+    assert len(err) == 1 and "--out" in err[0], r.stderr
+    assert blocker.read_text() == "x"
+
+
+@needs_cifar
+def test_a_full_disk_during_the_checkpoint_is_one_clear_error_and_the_last_good_checkpoint_survives(tmp_path):
+    out = tmp_path / "run"
+    assert _train("--epochs", "1", "--out", str(out)).returncode == 0
+    good = tl.load(str(out / "last.safetensors"))
+    code = f"""
+        import errno, sys
+        from tensorlite import serialization, train
+        real = serialization._atomic_write
+        def full(path, write):
+            def failing(fh):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(path, failing)
+        serialization._atomic_write = full
+        sys.exit(train.main({[*TRAIN[3:], "--resume", str(out / "last.safetensors"), "--epochs", "2"]!r}))
+        """
+    r = subprocess.run([PY, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    _no_traceback(r)
+    assert "tensorlite.train: error: [Errno 28] No space left on device; continue with --resume" in r.stderr
+    still = tl.load(str(out / "last.safetensors"))
+    assert still["epoch"] == good["epoch"] == 1
+    assert not [n for n in os.listdir(out) if ".tmp-" in n]
