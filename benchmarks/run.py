@@ -44,6 +44,7 @@ SCRIPTS = [
     ("bench_startup", True),
     ("bench_epoch", True),
     ("bench_distributed", False),    # fixes its own layout: 1 process x 2 threads vs 2 x 1
+    ("bench_gradcheck", False),      # gradcheck fast vs slow mode: a single-threaded check
 ]
 
 
