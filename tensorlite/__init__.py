@@ -18,6 +18,9 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
 from .ops import *  # noqa: F401,F403
 from .ops import index_select, masked_fill  # noqa: F401
 from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
+import importlib as _importlib
+linalg = _importlib.import_module(".linalg", __name__)  # torch.linalg (`from . import` would keep ops.linalg,
+#                                                         which the star import above leaks under that name)
 from ._tensor_methods import set_default_tensor_type
 from . import autograd
 autograd.Variable = _Variable    # torch.autograd.Variable (defined with Tensor, which autograd cannot import)

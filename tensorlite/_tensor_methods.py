@@ -443,3 +443,136 @@ Tensor.__isub__ = _iop("sub_")
 Tensor.__imul__ = _iop("mul_")
 Tensor.__itruediv__ = _iop("div_")
 Tensor.__ipow__ = _iop("pow_")
+
+
+# ---- ops ported programs call (issue 15): indexing, math, statistics, shape ----
+_MORE = """index_fill index_add index_copy index_put masked_scatter scatter_reduce take put slice_scatter
+select_scatter diagonal_scatter diagonal diag_embed diagflat argwhere addcmul addcdiv addmv addr addbmm xlogy sinc
+logit frac sgn signbit heaviside tan true_divide lgamma digamma erfinv clamp_min clamp_max renorm nansum nanmean
+cummax cummin kthvalue mode quantile nanquantile aminmax bincount histc unique_consecutive logcumsumexp
+repeat_interleave rot90 fliplr flipud as_strided sum_to_size kron expm1 erfc fix rad2deg deg2rad
+float_power copysign ravel asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh is_nonzero""".split()
+for _name in _MORE:
+    setattr(Tensor, _name, _method(getattr(ops, _name)))
+Tensor.unfold = _method(ops.shape_extra.unfold)
+Tensor.polygamma = lambda self, n: ops.polygamma(n, self)
+Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: creation.multinomial(
+    self, num_samples, replacement, generator=generator)
+
+for _name in """index_fill index_add index_copy masked_scatter scatter_reduce put addmv addr addbmm xlogy sinc logit
+frac sgn tan true_divide absolute negative lgamma digamma erfinv renorm expm1 sin cos log1p log2 log10 exp2 square
+rsqrt floor_divide fix deg2rad rad2deg copysign hypot atan2 arctan2 logaddexp asin acos atan sinh cosh asinh acosh
+atanh arcsin arccos arctan erf logical_not logical_and logical_or logical_xor eq ne lt le gt ge cumsum cumprod
+float_power""".split():
+    _def_inplace(_name + "_", getattr(ops, _name))
+_def_inplace("index_put_", lambda s, indices, values, accumulate=False: ops.index_put(s, indices, values, accumulate))
+_def_inplace("addcmul_", lambda s, tensor1, tensor2, *deprecated, value=1: ops.addcmul(s, tensor1, tensor2,
+                                                                                    *deprecated, value=value))
+_def_inplace("addcdiv_", lambda s, tensor1, tensor2, *deprecated, value=1: ops.addcdiv(s, tensor1, tensor2,
+                                                                                    *deprecated, value=value))
+_def_inplace("polygamma_", lambda s, n: ops.polygamma(n, s))
+
+
+def _fill_diagonal(s, fill_value, wrap=False):
+    if s.ndim < 2:
+        raise ShapeError(f"fill_diagonal_(): dimensions must larger than 1, got shape {tuple(s.shape)}")
+    if s.ndim > 2 and len(set(s.shape)) != 1:
+        raise ShapeError(f"fill_diagonal_(): all dimensions of input must be of equal length, got shape "
+                         f"{tuple(s.shape)}")
+    mask = np.zeros(s.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    v = fill_value.to(s.dtype) if isinstance(fill_value, Tensor) else \
+        Tensor._wrap(np.asarray(fill_value).astype(s._data.dtype))
+    return ops.where(Tensor._wrap(mask), v, s)
+
+
+_fill_diagonal.__name__ = "fill_diagonal_"
+_def_inplace("fill_diagonal_", _fill_diagonal)
+
+
+def _meta_inplace(name, fn):
+    """unsqueeze_ / squeeze_ / t_ / transpose_: self becomes the view (same storage, new shape)."""
+    def m(self, *args, **kwargs):
+        self._check_inplace()
+        out = fn(self, *args, **kwargs)
+        self._data = out._data
+        if out.grad_fn is not None:
+            self.grad_fn, self.requires_grad = out.grad_fn, True
+        self._bump()
+        return self
+    m.__name__ = name
+    setattr(Tensor, name, m)
+
+
+_meta_inplace("unsqueeze_", ops.unsqueeze)
+_meta_inplace("squeeze_", ops.squeeze)
+_meta_inplace("t_", ops.t)
+_meta_inplace("transpose_", ops.transpose)
+_meta_inplace("swapdims_", ops.transpose)
+_meta_inplace("swapaxes_", ops.transpose)
+_meta_inplace("as_strided_", ops.as_strided)
+
+
+def _resize_(self, *sizes, memory_format=None):
+    """torch's resize_: keep the first elements (in memory order) and leave any new ones uninitialized."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = _shape_arg(sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes,
+                       "resize_", "size")
+    n = int(np.prod(shape, dtype=np.int64))
+    flat = self._data.reshape(-1) if self._data.flags.c_contiguous else np.ascontiguousarray(self._data).reshape(-1)
+    if n <= flat.size:
+        self._data = flat[:n].reshape(shape)
+    else:
+        new = np.empty(n, dtype=self._data.dtype)
+        new[:flat.size] = flat
+        self._data = new.reshape(shape)
+    self._bump()
+    return self
+
+
+Tensor.resize_ = _resize_
+Tensor.resize_as_ = lambda self, the_template, *, memory_format=None: _resize_(self, *the_template.shape)
+
+
+def _exponential_values(s, lambd=1.0, *, generator=None):
+    lambd = creation._number_arg(lambd, "exponential_", "lambd")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_(): expects lambda > 0.0, but found lambda={lambd}")
+    return rng(generator).exponential(1.0 / lambd, s.shape)
+
+
+def _geometric_values(s, p, *, generator=None):
+    p = creation._number_arg(p, "geometric_", "p")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_(): expects p to be in (0, 1), but got p={p}")
+    return rng(generator).geometric(p, s.shape)
+
+
+def _log_normal_values(s, mean=1.0, std=2.0, *, generator=None):
+    if not std > 0:
+        raise RuntimeError(f"log_normal_(): expects std > 0.0, but found std={std}")
+    return rng(generator).lognormal(mean, std, s.shape)
+
+
+def _cauchy_values(s, median=0.0, sigma=1.0, *, generator=None):
+    return median + sigma * rng(generator).standard_cauchy(s.shape)
+
+
+_fill_inplace("exponential_", _exponential_values)
+_fill_inplace("geometric_", _geometric_values)
+_fill_inplace("log_normal_", _log_normal_values)
+_fill_inplace("cauchy_", _cauchy_values)
+
+
+def _apply_(self, callable):  # noqa: A002
+    """Replace every element by callable(element) (CPU, not differentiable, as torch)."""
+    if self.requires_grad:
+        raise RuntimeError("apply_ is only implemented on CPU tensors that do not require grad (can't call "
+                           "apply_() on Variable that requires grad. Use var.detach().apply_() instead.)")
+    flat = [callable(v) for v in self._data.reshape(-1).tolist()]
+    self._write(np.asarray(flat, dtype=self._data.dtype).reshape(self._data.shape))
+    return self
+
+
+Tensor.apply_ = _apply_

@@ -9,3 +9,7 @@ from .math_ops import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
+from .math_extra import *  # noqa: F401,F403
+from .indexing_extra import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
+from .shape_extra import *  # noqa: F401,F403
