@@ -263,6 +263,8 @@ def _check_out_dir(parser, out):
             break
         probe = parent
     if not os.path.isdir(probe):
+        if probe == os.path.abspath(out):
+            parser.error(f"argument --out: {out} is a file, not a directory")
         parser.error(f"argument --out: {out} cannot be created: {probe} is a file, not a directory")
     if not os.access(probe, os.W_OK | os.X_OK):
         parser.error(f"argument --out: {out} cannot be written: no write permission in {probe}")

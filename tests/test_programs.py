@@ -299,8 +299,10 @@ def refs(request, tmp_path_factory):
     pytest.importorskip("torch", reason="torch not installed")
     cache = getattr(request.config, "cache", None)
     root = str(cache.mkdir("tensorlite_program_refs") if cache is not None else tmp_path_factory.mktemp("refs"))
+    # this module's program cases only (other test files parametrize a `name` too)
     selected = [item.callspec.params["name"] for item in request.session.items
-                if getattr(item, "callspec", None) is not None and "name" in item.callspec.params]
+                if getattr(item, "callspec", None) is not None and item.module.__name__ == __name__
+                and item.callspec.params.get("name") in CASES]
     if any(item.name.startswith("test_checkpoints_cross") for item in request.session.items):
         selected.append("checkpointing")
     r = TorchRefs(root, list(dict.fromkeys(selected)))
