@@ -17,10 +17,13 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
                        randint, randperm, normal, bernoulli, multinomial)
 from .ops import *  # noqa: F401,F403
 from .ops import index_select, masked_fill  # noqa: F401
+import types as _types
+for _name, _obj in list(globals().items()):     # the star import also brought ops' submodules: not API
+    if isinstance(_obj, _types.ModuleType) and _obj.__name__.startswith(__name__ + ".ops."):
+        del globals()[_name]
+del _name, _obj
 from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
-import importlib as _importlib
-linalg = _importlib.import_module(".linalg", __name__)  # torch.linalg (`from . import` would keep ops.linalg,
-#                                                         which the star import above leaks under that name)
+from . import linalg  # noqa: E402  (torch.linalg)
 from ._tensor_methods import set_default_tensor_type
 from . import autograd
 autograd.Variable = _Variable    # torch.autograd.Variable (defined with Tensor, which autograd cannot import)

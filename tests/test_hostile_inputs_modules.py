@@ -633,5 +633,7 @@ def test_pending_rows_cover_pending_or_covered_names():
 
 def test_namespaces_do_not_leak_internals():
     """`from .ops import *` used to put autograd Function classes and argument helpers into tl."""
-    for leaked in ("Add", "Relu", "Function", "namedtuple", "operands", "check_float", "values_indices"):
+    for leaked in ("Add", "Relu", "Function", "namedtuple", "operands", "check_float", "values_indices",
+                   "elementwise", "indexing", "movement", "reduction", "statistics", "math_extra", "shape_extra"):
         assert not hasattr(tl, leaked), leaked
+    assert tl.linalg.__name__ == "tensorlite.linalg" and hasattr(tl.linalg, "lstsq")
