@@ -26,9 +26,6 @@ in the same order with the same shapes and the same numpy calls:
   when num_workers=0).
 * Not aligned: torch.nn.init.trunc_normal_ (torch inverts a uniform draw, tensorlite redraws normals).
 """
-import importlib
-import importlib.abc
-import importlib.util
 import os
 import runpy
 import sys
@@ -52,33 +49,9 @@ class _State:
         self.shared = np.random.Generator(np.random.PCG64(int(seed) & ((1 << 64) - 1)))
 
 
-class _TorchToTensorlite(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """`torch[.X.Y]` -> the already-imported module `tensorlite[.X.Y]` (same object, spec left intact)."""
-
-    def __init__(self):
-        self._saved = {}
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
-            return None
-        return importlib.util.spec_from_loader(fullname, self, origin="tensorlite" + fullname[len("torch"):])
-
-    def create_module(self, spec):
-        try:
-            mod = importlib.import_module(spec.origin)
-        except ModuleNotFoundError as e:
-            raise ModuleNotFoundError(f"No module named {spec.name!r} (tensorlite has no module "
-                                      f"{spec.origin!r}: {e})", name=spec.name) from None
-        self._saved[spec.name] = (mod.__spec__, getattr(mod, "__loader__", None))
-        return mod
-
-    def exec_module(self, module):
-        # importlib stamped our alias spec on the module; give tensorlite its own back.
-        module.__spec__, module.__loader__ = self._saved.pop(module.__spec__.name)
-
-
 def _setup_tensorlite(state):
-    sys.meta_path.insert(0, _TorchToTensorlite())
+    from tensorlite._torch_alias import install      # the import hook `python -m tensorlite.as_torch` uses
+    install()
     import tensorlite
     from tensorlite import random as tl_random
     from tensorlite.ops import normalization
