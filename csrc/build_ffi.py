@@ -3,8 +3,10 @@
 Conventions (so new kernel families need no edit here):
 
 * every ``csrc/api/*.h`` holds ONLY plain C declarations that cffi's
-  ``cdef`` can parse (no ``#include``, ``#ifdef`` or macros; use ``int64_t``);
-  all of them are cdef()'d (sorted by name) and #included by the module;
+  ``cdef`` can parse (no ``#include`` or ``#ifdef``; use ``int64_t``); the
+  only macros allowed are integer constants, ``#define TL_NAME 123``, which
+  Python reads as ``lib.TL_NAME``.  All of them are cdef()'d (sorted by name)
+  and #included by the module;
 * every ``csrc/*.c`` is compiled into the extension.
 
 Environment:

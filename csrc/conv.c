@@ -57,13 +57,20 @@
  * copied per image.
  *
  * Micro-kernels are instantiated for AVX-512F, AVX2+FMA and portable C
- * (conv_kern.h, conv_kern_tiles.h) and chosen at run time. */
+ * (conv_kern.h, conv_kern_tiles.h, vector operations from conv_simd.h) and
+ * chosen at run time (cpu.c).
+ *
+ * Files: conv_plan.h (tile choice by the cost model), conv_pack.h (phase
+ * planes, weight packing, reductions), conv_forward.h, conv_backward_input.h,
+ * conv_backward_weight.h (the three drivers); conv_instances.h includes them
+ * all once per element type. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/conv.h"
 #include "api/threads.h"
+#include "cpu.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -85,39 +92,15 @@
 /* per-type names, e.g. tl_conv_fvar_f32 */
 #define KTY(x) TL_CAT(TL_CAT(tl_conv_, x), TL_CAT(_, KTN))
 
-enum { TL_CONV_GENERIC = 0, TL_CONV_AVX2 = 1, TL_CONV_AVX512 = 2 };
-
+/* Kernel level of the convolutions now (TENSORLITE_CONV_ARCH can lower it). */
 static int tl_conv_level(void)
 {
-    int hw = TL_CONV_GENERIC;
-#if TL_CONV_X86
-    if (tl_cpu_has_avx512f())
-        hw = TL_CONV_AVX512;
-    else if (tl_cpu_has_avx2_fma())
-        hw = TL_CONV_AVX2;
-#endif
-    const char *env = getenv("TENSORLITE_CONV_ARCH");
-    if (env != NULL && env[0] != '\0') {
-        int want = hw;
-        if (strcmp(env, "generic") == 0)
-            want = TL_CONV_GENERIC;
-        else if (strcmp(env, "avx2") == 0)
-            want = TL_CONV_AVX2;
-        else if (strcmp(env, "avx512") == 0)
-            want = TL_CONV_AVX512;
-        if (want < hw)
-            hw = want;
-    }
-    return hw;
+    return tl_isa_level("TENSORLITE_CONV_ARCH");
 }
 
 const char *tl_conv_arch(void)
 {
-    switch (tl_conv_level()) {
-    case TL_CONV_AVX512: return "avx512";
-    case TL_CONV_AVX2: return "avx2";
-    default: return "generic";
-    }
+    return tl_isa_name(tl_conv_level());
 }
 
 static inline int tl_conv_tid(void)
@@ -181,187 +164,60 @@ static int tl_conv_geom_ok(const tl_conv_geom *g)
         return 0;
     if (g->OH < 1 || g->OW < 1 || g->OH > (hp - eh) / g->SH + 1 || g->OW > (wp - ew) / g->SW + 1)
         return 0;
+    if (hp > TL_MAX_PLANE / wp)     /* one padded plane: hp * wp <= TL_MAX_PLANE */
+        return 0;
     /* the phase planes of one image must stay addressable */
     if (hp * wp > TL_CONV_MAX_ELEMS / (g->C + 1) || g->KH * g->KW > TL_CONV_MAX_ELEMS / (g->C + 1))
         return 0;
     return 1;
 }
 
+/* Threads for a convolution of `macs` multiply-adds over a batch of N:
+ * tiny problems stay on one thread (a parallel region costs more). */
+static int tl_conv_threads(int64_t N, double macs)
+{
+    int64_t n = tl_get_num_threads();
+    if (macs < 262144.0)
+        n = 1;
+    if (n > N)
+        n = N;
+    return n < 1 ? 1 : (int)n;
+}
+
+/* Per-thread error flag shared by a parallel region. */
+static void tl_conv_set_err(int *err, int v)
+{
+    __atomic_store_n(err, v, __ATOMIC_RELAXED);
+}
+
+/* Tap geometry: for tap (i, j) the stride phase it reads and its offset
+ * (in rows / columns of the phase plane). */
+typedef struct { int64_t a, b, qh, qw; } tl_conv_tap;
+
+static void tl_conv_taps(const tl_conv_geom *g, tl_conv_tap *taps)
+{
+    for (int64_t i = 0; i < g->KH; i++)
+        for (int64_t j = 0; j < g->KW; j++) {
+            tl_conv_tap *t = &taps[i * g->KW + j];
+            t->a = (i * g->DH) % g->SH;
+            t->qh = (i * g->DH) / g->SH;
+            t->b = (j * g->DW) % g->SW;
+            t->qw = (j * g->DW) / g->SW;
+        }
+}
+
 /* ------------------------------------------------------------------ */
-/* micro-kernel instantiations                                         */
+/* instantiations: for each element type, the micro-kernels of every     */
+/* instruction-set level, then the drivers (conv_instances.h)            */
 
 #define KT float
 #define KTN f32
-#include "conv_types.h"
-
-#define KARCH generic
-#define KARCH_ID 0
-#define KV float
-#define KVL 1
-#define KLOAD(p) (*(p))
-#define KSTORE(p, v) (*(p) = (v))
-#define KBCAST(s) (s)
-#define KFMA(a, b, c) ((a) * (b) + (c))
-#define KZERO() 0.0f
-#define KPIN(v) ((void)0)
-#define KADD(a, b) ((a) + (b))
-#define KATTR
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-
-#if TL_CONV_X86
-#define KARCH avx2
-#define KARCH_ID 1
-#define KV __m256
-#define KVL 8
-#define KLOAD(p) _mm256_loadu_ps(p)
-#define KSTORE(p, v) _mm256_storeu_ps((p), (v))
-#define KBCAST(s) _mm256_set1_ps(s)
-#define KFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
-#define KZERO() _mm256_setzero_ps()
-#define KPIN(v) TL_PIN_VEC(v)
-#define KADD(a, b) _mm256_add_ps((a), (b))
-#define KATTR __attribute__((target("avx2,fma")))
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-
-#define KARCH avx512
-#define KARCH_ID 2
-#define KV __m512
-#define KVL 16
-#define KLOAD(p) _mm512_loadu_ps(p)
-#define KSTORE(p, v) _mm512_storeu_ps((p), (v))
-#define KBCAST(s) _mm512_set1_ps(s)
-#define KFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
-#define KZERO() _mm512_setzero_ps()
-#define KPIN(v) TL_PIN_VEC(v)
-#define KADD(a, b) _mm512_add_ps((a), (b))
-#define KATTR __attribute__((target("avx512f,avx2,fma")))
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-#endif
-
-#include "conv_driver.h"
+#include "conv_instances.h"
 #undef KT
 #undef KTN
 
 #define KT double
 #define KTN f64
-#include "conv_types.h"
-
-#define KARCH generic
-#define KARCH_ID 0
-#define KV double
-#define KVL 1
-#define KLOAD(p) (*(p))
-#define KSTORE(p, v) (*(p) = (v))
-#define KBCAST(s) (s)
-#define KFMA(a, b, c) ((a) * (b) + (c))
-#define KZERO() 0.0
-#define KPIN(v) ((void)0)
-#define KADD(a, b) ((a) + (b))
-#define KATTR
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-
-#if TL_CONV_X86
-#define KARCH avx2
-#define KARCH_ID 1
-#define KV __m256d
-#define KVL 4
-#define KLOAD(p) _mm256_loadu_pd(p)
-#define KSTORE(p, v) _mm256_storeu_pd((p), (v))
-#define KBCAST(s) _mm256_set1_pd(s)
-#define KFMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
-#define KZERO() _mm256_setzero_pd()
-#define KPIN(v) TL_PIN_VEC(v)
-#define KADD(a, b) _mm256_add_pd((a), (b))
-#define KATTR __attribute__((target("avx2,fma")))
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-
-#define KARCH avx512
-#define KARCH_ID 2
-#define KV __m512d
-#define KVL 8
-#define KLOAD(p) _mm512_loadu_pd(p)
-#define KSTORE(p, v) _mm512_storeu_pd((p), (v))
-#define KBCAST(s) _mm512_set1_pd(s)
-#define KFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
-#define KZERO() _mm512_setzero_pd()
-#define KPIN(v) TL_PIN_VEC(v)
-#define KADD(a, b) _mm512_add_pd((a), (b))
-#define KATTR __attribute__((target("avx512f,avx2,fma")))
-#include "conv_kern.h"
-#undef KARCH
-#undef KARCH_ID
-#undef KV
-#undef KVL
-#undef KLOAD
-#undef KSTORE
-#undef KBCAST
-#undef KFMA
-#undef KZERO
-#undef KPIN
-#undef KADD
-#undef KATTR
-#endif
-
-#include "conv_driver.h"
+#include "conv_instances.h"
 #undef KT
 #undef KTN

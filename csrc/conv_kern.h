@@ -1,38 +1,41 @@
-/* Micro-kernel instantiations for one (architecture, element type) pair;
- * included by conv.c once per pair, with:
- *   KT, KTN           element type and its name suffix (f32 / f64)
- *   KARCH, KARCH_ID   architecture suffix and id (0 generic, 1 avx2, 2 avx512)
- *   KV, KVL           vector type and its lane count
- *   KLOAD(p) KSTORE(p, v) KBCAST(s) KFMA(a, b, c) KZERO() KADD(a, b) KPIN(v)  vector ops
- *   KATTR             function attributes (target ISA)
- * Defines KNAME(arch): the tables of forward tiles (NV vectors of pixels x
- * NCO output channels) and weight-gradient tiles (NCO output channels x NK
- * reduction pairs) and channel-vectorized forward tiles (NPX pixels x NKV vectors of output
- * channels) the driver chooses from with a cost model.  Shapes are
- * those whose accumulators + operands fit the register file (16 vector
- * registers for generic / AVX2, 32 for AVX-512). */
+/* Micro-kernel instantiations for one (instruction set, element type) pair;
+ * included by conv_instances.h once per pair, with KT / KTN (element type and
+ * its name suffix, f32 / f64) and KARCH (generic, avx2 or avx512) defined;
+ * the vector operations come from conv_simd.h.  Defines KNAME(arch): the
+ * tables of forward tiles (NV vectors of pixels x NCO output channels),
+ * weight-gradient tiles (NCO output channels x NK reduction pairs) and
+ * channel-vectorized forward / weight-gradient tiles (NPX pixels or NR
+ * pairs x NKV vectors of output channels) the driver chooses from with a
+ * cost model.  Shapes are those whose accumulators + operands fit the
+ * register file (16 vector registers for generic / AVX2, 32 for AVX-512).
+ * KARCH is undefined at the end. */
+#include "conv_simd.h"
 #include "conv_kern_tiles.h"
 
-#if KARCH_ID == 0
-#define TL_FTILES(X) X(4, 4) X(1, 8) X(8, 1) X(2, 2) X(1, 1)
-#define TL_WTILES(X) X(4, 4) X(2, 2) X(1, 4) X(4, 1) X(1, 1)
-#define TL_CTILES(X) X(4, 4) X(2, 8)
-#define TL_CWTILES(X) X(4, 4) X(2, 8)
-#elif KARCH_ID == 1
-#define TL_FTILES(X) X(1, 4) X(1, 8) X(1, 12) X(2, 2) X(2, 4) X(2, 6) X(3, 4) \
-                     X(4, 1) X(4, 2) X(4, 3) X(6, 2) X(8, 1) X(12, 1)
-#define TL_WTILES(X) X(1, 1) X(1, 4) X(1, 8) X(1, 9) X(1, 12) X(2, 2) X(2, 4) X(2, 6) \
-                     X(3, 3) X(3, 4) X(4, 1) X(4, 2) X(4, 3) X(6, 2) X(8, 1) X(12, 1)
-#define TL_CTILES(X) X(6, 2) X(4, 3) X(8, 1) X(3, 4)
-#define TL_CWTILES(X) X(6, 2) X(4, 3) X(8, 1) X(3, 4)
-#else
-#define TL_FTILES(X) X(1, 8) X(1, 16) X(1, 24) X(2, 2) X(2, 6) X(2, 12) X(3, 8) X(4, 1) \
-                     X(4, 4) X(4, 6) X(6, 4) X(8, 1) X(8, 3) X(12, 2) X(16, 1) X(24, 1)
-#define TL_WTILES(X) X(1, 1) X(1, 4) X(1, 9) X(1, 16) X(2, 2) X(2, 8) X(2, 12) X(3, 8) \
-                     X(4, 1) X(4, 4) X(4, 6) X(6, 4) X(8, 2) X(8, 3) X(12, 2) X(16, 1)
-#define TL_CTILES(X) X(6, 4) X(8, 3) X(8, 2) X(12, 2) X(8, 1) X(12, 1)
-#define TL_CWTILES(X) X(6, 4) X(8, 3) X(8, 2) X(12, 2) X(8, 1) X(12, 1)
-#endif
+/* tile shapes per level: TL_<kind>TILES_<level>(X) lists X(a, b) */
+#define TL_FTILES_generic(X) X(4, 4) X(1, 8) X(8, 1) X(2, 2) X(1, 1)
+#define TL_WTILES_generic(X) X(4, 4) X(2, 2) X(1, 4) X(4, 1) X(1, 1)
+#define TL_CTILES_generic(X) X(4, 4) X(2, 8)
+#define TL_CWTILES_generic(X) X(4, 4) X(2, 8)
+
+#define TL_FTILES_avx2(X) X(1, 4) X(1, 8) X(1, 12) X(2, 2) X(2, 4) X(2, 6) X(3, 4) \
+                          X(4, 1) X(4, 2) X(4, 3) X(6, 2) X(8, 1) X(12, 1)
+#define TL_WTILES_avx2(X) X(1, 1) X(1, 4) X(1, 8) X(1, 9) X(1, 12) X(2, 2) X(2, 4) X(2, 6) \
+                          X(3, 3) X(3, 4) X(4, 1) X(4, 2) X(4, 3) X(6, 2) X(8, 1) X(12, 1)
+#define TL_CTILES_avx2(X) X(6, 2) X(4, 3) X(8, 1) X(3, 4)
+#define TL_CWTILES_avx2(X) X(6, 2) X(4, 3) X(8, 1) X(3, 4)
+
+#define TL_FTILES_avx512(X) X(1, 8) X(1, 16) X(1, 24) X(2, 2) X(2, 6) X(2, 12) X(3, 8) X(4, 1) \
+                            X(4, 4) X(4, 6) X(6, 4) X(8, 1) X(8, 3) X(12, 2) X(16, 1) X(24, 1)
+#define TL_WTILES_avx512(X) X(1, 1) X(1, 4) X(1, 9) X(1, 16) X(2, 2) X(2, 8) X(2, 12) X(3, 8) \
+                            X(4, 1) X(4, 4) X(4, 6) X(6, 4) X(8, 2) X(8, 3) X(12, 2) X(16, 1)
+#define TL_CTILES_avx512(X) X(6, 4) X(8, 3) X(8, 2) X(12, 2) X(8, 1) X(12, 1)
+#define TL_CWTILES_avx512(X) X(6, 4) X(8, 3) X(8, 2) X(12, 2) X(8, 1) X(12, 1)
+
+#define TL_FTILES(X) TL_CAT(TL_FTILES_, KARCH)(X)
+#define TL_WTILES(X) TL_CAT(TL_WTILES_, KARCH)(X)
+#define TL_CTILES(X) TL_CAT(TL_CTILES_, KARCH)(X)
+#define TL_CWTILES(X) TL_CAT(TL_CWTILES_, KARCH)(X)
 
 TL_FTILES(TL_FTILE_DEF)
 TL_WTILES(TL_WTILE_DEF)
@@ -63,3 +66,4 @@ static const KTY(arch) KNAME(arch) = {
 #undef TL_CENTRY
 #undef TL_CWTILES
 #undef TL_CWENTRY
+#include "conv_simd_end.h"

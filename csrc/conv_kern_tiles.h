@@ -128,6 +128,26 @@ static KATTR void KNAME2(wtile, NCO, NK)(int64_t nb, int64_t npv,               
         }                                                                        \
 }
 
+/* One reduction step of the channel-vectorized tiles below: NKV vectors
+ * loaded from vp (held in registers) times one broadcast value per row
+ * r < NROWS, rowp[r][o], accumulated into acc[r][v]. */
+#define TL_CSTEP(NROWS, NKV, vp, rowp, o, acc)                                   \
+    do {                                                                         \
+        const int64_t o_ = (o);                                                  \
+        const KT *vp_ = (vp);                                                    \
+        KV vv_[NKV];                                                             \
+        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
+            vv_[v] = KLOAD(vp_ + v * KVL);                                       \
+            KPIN(vv_[v]);                                                        \
+        }                                                                        \
+        TL_UNROLL for (int r = 0; r < NROWS; r++) {                              \
+            KV b = KBCAST(rowp[r][o_]);                                          \
+            KPIN(b);                                                             \
+            TL_UNROLL for (int v = 0; v < NKV; v++)                              \
+                acc[r][v] = KFMA(vv_[v], b, acc[r][v]);                          \
+        }                                                                        \
+    } while (0)
+
 /* Channel-vectorized forward tile: NPX output pixels x NKV*VL output channels.
  *
  *   out[i*ldo + v*VL + l] = sum_{k < nk} wp[k*NKV*VL + v*VL + l] * in[poff[i] + koff[k]]
@@ -149,21 +169,8 @@ static KATTR void KNAME2(ctile, NPX, NKV)(int64_t nk, const KT *in,             
         TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
             acc[i][v] = KZERO();                                                 \
     }                                                                            \
-    for (int64_t k = 0; k < nk; k++) {                                           \
-        const int64_t o = koff[k];                                               \
-        const KT *wk = wp + k * (NKV * KVL);                                     \
-        KV wv[NKV];                                                              \
-        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
-            wv[v] = KLOAD(wk + v * KVL);                                         \
-            KPIN(wv[v]);                                                         \
-        }                                                                        \
-        TL_UNROLL for (int i = 0; i < NPX; i++) {                                \
-            KV b = KBCAST(pp[i][o]);                                             \
-            KPIN(b);                                                             \
-            TL_UNROLL for (int v = 0; v < NKV; v++)                              \
-                acc[i][v] = KFMA(wv[v], b, acc[i][v]);                           \
-        }                                                                        \
-    }                                                                            \
+    for (int64_t k = 0; k < nk; k++)                                             \
+        TL_CSTEP(NPX, NKV, wp + k * (NKV * KVL), pp, koff[k], acc);              \
     TL_UNROLL for (int i = 0; i < NPX; i++)                                      \
         TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
             KSTORE(out + i * ldo + v * KVL, acc[i][v]);                          \
@@ -189,21 +196,8 @@ static KATTR void KNAME2(cwtile, NR, NKV)(int64_t nq, const KT *in,             
         TL_UNROLL for (int v = 0; v < NKV; v++)                                  \
             s[r][v] = KZERO();                                                   \
     }                                                                            \
-    for (int64_t q = 0; q < nq; q++) {                                           \
-        const int64_t o = poff[q];                                               \
-        const KT *dq = dyt + q * ldd;                                            \
-        KV d[NKV];                                                               \
-        TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
-            d[v] = KLOAD(dq + v * KVL);                                          \
-            KPIN(d[v]);                                                          \
-        }                                                                        \
-        TL_UNROLL for (int r = 0; r < NR; r++) {                                 \
-            KV b = KBCAST(pr[r][o]);                                             \
-            KPIN(b);                                                             \
-            TL_UNROLL for (int v = 0; v < NKV; v++)                              \
-                s[r][v] = KFMA(d[v], b, s[r][v]);                                \
-        }                                                                        \
-    }                                                                            \
+    for (int64_t q = 0; q < nq; q++)                                             \
+        TL_CSTEP(NR, NKV, dyt + q * ldd, pr, poff[q], s);                        \
     TL_UNROLL for (int r = 0; r < NR; r++)                                       \
         TL_UNROLL for (int v = 0; v < NKV; v++) {                                \
             KT *a = acc + r * lda + v * KVL;                                     \

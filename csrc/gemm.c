@@ -34,6 +34,7 @@
 
 #include "api/gemm.h"
 #include "api/threads.h"
+#include "cpu.h"
 #include "gemm_internal.h"
 
 #ifdef _OPENMP
@@ -78,32 +79,6 @@ static inline int tl_thread_count(void)
 /* ------------------------------------------------------------------ */
 /* kernel selection                                                     */
 
-enum { TL_ARCH_GENERIC = 0, TL_ARCH_AVX2 = 1, TL_ARCH_AVX512 = 2 };
-
-static __attribute__((unused)) int tl_gemm_level(void)
-{
-    int hw = TL_ARCH_GENERIC;
-#if TL_X86
-    if (tl_cpu_has_avx512f())
-        hw = TL_ARCH_AVX512;
-    else if (tl_cpu_has_avx2_fma())
-        hw = TL_ARCH_AVX2;
-#endif
-    const char *env = getenv("TENSORLITE_GEMM_ARCH");
-    if (env != NULL && env[0] != '\0') {
-        int want = hw;
-        if (strcmp(env, "generic") == 0)
-            want = TL_ARCH_GENERIC;
-        else if (strcmp(env, "avx2") == 0)
-            want = TL_ARCH_AVX2;
-        else if (strcmp(env, "avx512") == 0)
-            want = TL_ARCH_AVX512;
-        if (want < hw)
-            hw = want;
-    }
-    return hw;
-}
-
 /* Cache blocking of the fast kernels (overridable at build time for tuning). */
 #ifndef TL_S512_MC
 #define TL_S512_MC 144
@@ -140,12 +115,12 @@ static int tl_sgemm_cands(const tl_sgemm_cfg **c)
 {
     int n = 0;
 #if TL_X86
-    const int level = tl_gemm_level();
-    if (level >= TL_ARCH_AVX512) {
+    const int level = tl_isa_level("TENSORLITE_GEMM_ARCH");
+    if (level >= TL_ISA_AVX512) {
         c[n++] = &tl_scfg_avx512;
         c[n++] = &tl_scfg_avx512n16;
     }
-    if (level >= TL_ARCH_AVX2)
+    if (level >= TL_ISA_AVX2)
         c[n++] = &tl_scfg_avx2;
 #endif
     if (n == 0)
@@ -157,10 +132,10 @@ static int tl_dgemm_cands(const tl_dgemm_cfg **c)
 {
     int n = 0;
 #if TL_X86
-    const int level = tl_gemm_level();
-    if (level >= TL_ARCH_AVX512)
+    const int level = tl_isa_level("TENSORLITE_GEMM_ARCH");
+    if (level >= TL_ISA_AVX512)
         c[n++] = &tl_dcfg_avx512;
-    if (level >= TL_ARCH_AVX2)
+    if (level >= TL_ISA_AVX2)
         c[n++] = &tl_dcfg_avx2;
 #endif
     if (n == 0)

@@ -57,31 +57,40 @@ static void FN(naive)(int64_t M, int64_t N, int64_t K, T alpha,
     }
 }
 
-/* Pack an mb x kb block of A into row panels of MR rows: panel q holds
- * A[q*MR + r, p] at dst[q*MR*kb + p*MR + r]; missing rows are zero. */
+/* Pack an n x kb block X into panels of w rows, X(r, p) = X[r*rs + p*ks]:
+ * panel q holds X(q*w + r, p) at dst[q*w*kb + p*w + r]; missing rows are
+ * zero.  A packs its rows (rs = rsa, ks = csa), B its columns (rs = csb,
+ * ks = rsb).  When only ks == 1 (rows contiguous along p), r_outer picks
+ * the loop order: A reads its w rows side by side, B one column at a time. */
 static inline __attribute__((always_inline)) void
-FN(pack_a_impl)(int64_t mb, int64_t kb, const T *A, int64_t rsa, int64_t csa,
-                T *restrict dst, const int mr)
+FN(pack_impl)(int64_t n, int64_t kb, const T *X, int64_t rs, int64_t ks,
+              T *restrict dst, const int w, const int r_outer)
 {
-    for (int64_t i0 = 0; i0 < mb; i0 += mr) {
-        const int64_t m = mb - i0 < mr ? mb - i0 : mr;
-        const T *a = A + i0 * rsa;
-        if (m == mr && rsa == 1) {
+    for (int64_t i0 = 0; i0 < n; i0 += w) {
+        const int64_t m = n - i0 < w ? n - i0 : w;
+        const T *x = X + i0 * rs;
+        if (m == w && rs == 1) {
             for (int64_t p = 0; p < kb; ++p) {
-                const T *ap = a + p * csa;
-                for (int r = 0; r < mr; ++r)
-                    dst[p * mr + r] = ap[r];
+                const T *xp = x + p * ks;
+                for (int r = 0; r < w; ++r)
+                    dst[p * w + r] = xp[r];
             }
-        } else if (m == mr && csa == 1) {
+        } else if (m == w && ks == 1 && r_outer) {
+            for (int r = 0; r < w; ++r) {
+                const T *xr = x + r * rs;
+                for (int64_t p = 0; p < kb; ++p)
+                    dst[p * w + r] = xr[p];
+            }
+        } else if (m == w && ks == 1) {
             for (int64_t p = 0; p < kb; ++p)
-                for (int r = 0; r < mr; ++r)
-                    dst[p * mr + r] = a[r * rsa + p];
+                for (int r = 0; r < w; ++r)
+                    dst[p * w + r] = x[r * rs + p];
         } else {
             for (int64_t p = 0; p < kb; ++p)
-                for (int r = 0; r < mr; ++r)
-                    dst[p * mr + r] = r < m ? a[r * rsa + p * csa] : (T)0;
+                for (int r = 0; r < w; ++r)
+                    dst[p * w + r] = r < m ? x[r * rs + p * ks] : (T)0;
         }
-        dst += (int64_t)mr * kb;
+        dst += (int64_t)w * kb;
     }
 }
 
@@ -89,43 +98,13 @@ static void FN(pack_a)(int mr, int64_t mb, int64_t kb, const T *A, int64_t rsa,
                        int64_t csa, T *restrict dst)
 {
     switch (mr) {
-    case 4: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 4); break;
-    case 6: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 6); break;
-    case 8: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 8); break;
-    case 12: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 12); break;
-    case 14: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 14); break;
-    case 24: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, 24); break;
-    default: FN(pack_a_impl)(mb, kb, A, rsa, csa, dst, mr); break;
-    }
-}
-
-/* Pack a kb x nb block of B into column panels of NR columns: panel q holds
- * B[p, q*NR + c] at dst[q*NR*kb + p*NR + c]; missing columns are zero. */
-static inline __attribute__((always_inline)) void
-FN(pack_b_impl)(int64_t kb, int64_t nb, const T *B, int64_t rsb, int64_t csb,
-                T *restrict dst, const int nr)
-{
-    for (int64_t j0 = 0; j0 < nb; j0 += nr) {
-        const int64_t n = nb - j0 < nr ? nb - j0 : nr;
-        const T *b = B + j0 * csb;
-        if (n == nr && csb == 1) {
-            for (int64_t p = 0; p < kb; ++p) {
-                const T *bp = b + p * rsb;
-                for (int c = 0; c < nr; ++c)
-                    dst[p * nr + c] = bp[c];
-            }
-        } else if (n == nr && rsb == 1) {
-            for (int c = 0; c < nr; ++c) {
-                const T *bc = b + c * csb;
-                for (int64_t p = 0; p < kb; ++p)
-                    dst[p * nr + c] = bc[p];
-            }
-        } else {
-            for (int64_t p = 0; p < kb; ++p)
-                for (int c = 0; c < nr; ++c)
-                    dst[p * nr + c] = c < n ? b[p * rsb + c * csb] : (T)0;
-        }
-        dst += (int64_t)nr * kb;
+    case 4: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 4, 0); break;
+    case 6: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 6, 0); break;
+    case 8: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 8, 0); break;
+    case 12: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 12, 0); break;
+    case 14: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 14, 0); break;
+    case 24: FN(pack_impl)(mb, kb, A, rsa, csa, dst, 24, 0); break;
+    default: FN(pack_impl)(mb, kb, A, rsa, csa, dst, mr, 0); break;
     }
 }
 
@@ -133,12 +112,12 @@ static void FN(pack_b)(int nr, int64_t kb, int64_t nb, const T *B, int64_t rsb,
                        int64_t csb, T *restrict dst)
 {
     switch (nr) {
-    case 4: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, 4); break;
-    case 8: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, 8); break;
-    case 16: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, 16); break;
-    case 24: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, 24); break;
-    case 32: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, 32); break;
-    default: FN(pack_b_impl)(kb, nb, B, rsb, csb, dst, nr); break;
+    case 4: FN(pack_impl)(nb, kb, B, csb, rsb, dst, 4, 1); break;
+    case 8: FN(pack_impl)(nb, kb, B, csb, rsb, dst, 8, 1); break;
+    case 16: FN(pack_impl)(nb, kb, B, csb, rsb, dst, 16, 1); break;
+    case 24: FN(pack_impl)(nb, kb, B, csb, rsb, dst, 24, 1); break;
+    case 32: FN(pack_impl)(nb, kb, B, csb, rsb, dst, 32, 1); break;
+    default: FN(pack_impl)(nb, kb, B, csb, rsb, dst, nr, 1); break;
     }
 }
 

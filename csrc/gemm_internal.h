@@ -11,7 +11,7 @@
 #define TL_CHECK(cond)                                                        \
     do {                                                                      \
         if (!(cond)) {                                                        \
-            fprintf(stderr, "tensorlite: precondition failed: %s (%s:%d)\n", \
+            fprintf(stderr, "tensorlite: precondition failed: %s (%s:%d)\n",  \
                     #cond, __FILE__, __LINE__);                               \
             abort();                                                          \
         }                                                                     \
@@ -156,5 +156,54 @@ void tl_dkern_avx512_12x16_ua(int64_t k, const double *a, int64_t rsa, const dou
         ua_g1 += sizeof(T);                                                  \
         ua_g2 += sizeof(T);                                                  \
     } while (0)
+
+/* ---- helpers for the x86 kernel files: writing a C row ----
+ * A kernel file defines V(op), the intrinsic for op of its current vector
+ * type (e.g. V(storeu) = _mm512_storeu_ps), and V_MSTORE(p, m, v) /
+ * V_MLOAD(p, m), the masked store / load (lanes in mask m only).  With va /
+ * vb = alpha / beta in every lane, TL_KERN_ST sets the vector at ci to
+ * alpha * acc + beta * ci, not reading ci when beta == 0 (NaN-safe);
+ * TL_KERN_STM does the same for the lanes in m. */
+#define TL_PASTE4_(a, b, c, d) a##b##c##d
+#define TL_PASTE4(a, b, c, d) TL_PASTE4_(a, b, c, d)
+
+#define TL_KERN_ST(ci, acc)                                                  \
+    do {                                                                     \
+        if (beta == 0)                                                       \
+            V(storeu)(ci, V(mul)(va, acc));                                  \
+        else                                                                 \
+            V(storeu)(ci, V(fmadd)(va, acc, V(mul)(vb, V(loadu)(ci))));      \
+    } while (0)
+
+#define TL_KERN_STM(ci, acc, m)                                              \
+    do {                                                                     \
+        if (beta == 0)                                                       \
+            V_MSTORE(ci, m, V(mul)(va, acc));                                \
+        else                                                                 \
+            V_MSTORE(ci, m, V(fmadd)(va, acc, V(mul)(vb, V_MLOAD(ci, m))));  \
+    } while (0)
+
+/* A kernel in its two forms, from one BODY(AX, NEXT, APF) macro of the
+ * kernel file: NAME reads packed A (MR rows a step, prefetching APF elements
+ * ahead), NAME_ua reads A in place (signatures of tl_skernel_fn /
+ * tl_skernel_ua_fn for T = float, of the d forms for double). */
+#define TL_KERN_PAIR(ATTR, NAME, T, BODY, MR, APF)                           \
+    ATTR void NAME(int64_t k, const T *a, const T *b, T *c, int64_t rsc,     \
+                   T alpha, T beta, int64_t mm, int64_t nn)                  \
+    {                                                                        \
+        BODY(TL_PK_A, a += MR, _mm_prefetch((const char *)(a + APF), _MM_HINT_T0)); \
+    }                                                                        \
+    ATTR void NAME##_ua(int64_t k, const T *a, int64_t rsa, const T *b,      \
+                        T *c, int64_t rsc, T alpha, T beta,                  \
+                        int64_t mm, int64_t nn)                              \
+    {                                                                        \
+        TL_UA_SETUP(a, rsa);                                                 \
+        BODY(TL_UA_A_##T, TL_UA_ADVANCE(T), (void)0);                        \
+    }
+/* A element of row i at the current k step: packed panel, or in place
+ * (T must be the literal float or double) */
+#define TL_PK_A(i) a[(i)]
+#define TL_UA_A_float(i) TL_UA_LOAD(float, i)
+#define TL_UA_A_double(i) TL_UA_LOAD(double, i)
 
 #endif /* TL_GEMM_INTERNAL_H */

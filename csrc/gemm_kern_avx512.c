@@ -16,10 +16,6 @@
 
 #define TL_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
-/* A element (row i) of the current k step, and the per-step advance. */
-#define PK_A(i) a[(i)]
-#define UA_S(i) TL_UA_LOAD(float, i)
-#define UA_D(i) TL_UA_LOAD(double, i)
 
 /* column masks for an nn-wide edge: lanes [0, nn) of vector v (L lanes) */
 static inline TL_AVX512 __mmask16 tl_mask16(int64_t nn, int v)
@@ -34,115 +30,104 @@ static inline TL_AVX512 __mmask8 tl_mask8(int64_t nn, int v)
     return r >= 8 ? (__mmask8)0xFF : r <= 0 ? (__mmask8)0 : (__mmask8)((1u << r) - 1u);
 }
 
-/* C row update, vector acc at ci (L lanes of type ps/pd), full or masked */
-#define ST_FULL(PS, ci, acc)                                                   \
-    do {                                                                       \
-        if (beta == 0)                                                         \
-            _mm512_storeu_##PS(ci, _mm512_mul_##PS(va, acc));                  \
-        else                                                                   \
-            _mm512_storeu_##PS(ci, _mm512_fmadd_##PS(va, acc,                  \
-                               _mm512_mul_##PS(vb, _mm512_loadu_##PS(ci))));   \
-    } while (0)
+/* The kernels are written over the vector type VT (VL lanes of type ET,
+ * mask type VMASK) and its intrinsics V(op), defined for float before the
+ * fp32 kernels and for double before the fp64 one.  The 12-row body serves fp32 12 x 32 and fp64 12 x 16. */
 
-#define ST_MASK(PS, ci, acc, m)                                                \
-    do {                                                                       \
-        if (beta == 0)                                                         \
-            _mm512_mask_storeu_##PS(ci, m, _mm512_mul_##PS(va, acc));          \
-        else                                                                   \
-            _mm512_mask_storeu_##PS(ci, m, _mm512_fmadd_##PS(va, acc,          \
-                               _mm512_mul_##PS(vb, _mm512_maskz_loadu_##PS(m, ci)))); \
-    } while (0)
+/* V(op): the AVX-512 intrinsic for op of the current vector type, e.g.
+ * V(fmadd) = _mm512_fmadd_ps for SFX = ps */
+#define V(op) TL_PASTE4(_mm512_, op, _, SFX)
+#define V_MSTORE(p, m, v) V(mask_storeu)(p, m, v)
+#define V_MLOAD(p, m) V(maskz_loadu)(m, p)
 
-/* ---------------- fp32, 12 x 32: 24 accumulators ---------------- */
+/* ---------------- 12 x (2 vectors): 24 accumulators ---------------- */
 
-#define S12_ROW(i, AX)                                         \
+#define K12_ROW(i, AX)                                         \
     do {                                                       \
-        __m512 ai = _mm512_set1_ps(AX(i));                     \
-        c##i##_0 = _mm512_fmadd_ps(ai, b0, c##i##_0);          \
-        c##i##_1 = _mm512_fmadd_ps(ai, b1, c##i##_1);          \
+        VT ai = V(set1)(AX(i));                                \
+        c##i##_0 = V(fmadd)(ai, b0, c##i##_0);                 \
+        c##i##_1 = V(fmadd)(ai, b1, c##i##_1);                 \
     } while (0)
 
-#define S12_STEP(AX, NEXT)                                                    \
+#define K12_STEP(AX, NEXT)                                                    \
     do {                                                                      \
-        __m512 b0 = _mm512_load_ps(b);                                        \
-        __m512 b1 = _mm512_load_ps(b + 16);                                   \
-        S12_ROW(0, AX); S12_ROW(1, AX); S12_ROW(2, AX); S12_ROW(3, AX);       \
-        S12_ROW(4, AX); S12_ROW(5, AX); S12_ROW(6, AX); S12_ROW(7, AX);       \
-        S12_ROW(8, AX); S12_ROW(9, AX); S12_ROW(10, AX); S12_ROW(11, AX);     \
+        VT b0 = V(load)(b);                                                   \
+        VT b1 = V(load)(b + VL);                                              \
+        K12_ROW(0, AX); K12_ROW(1, AX); K12_ROW(2, AX); K12_ROW(3, AX);       \
+        K12_ROW(4, AX); K12_ROW(5, AX); K12_ROW(6, AX); K12_ROW(7, AX);       \
+        K12_ROW(8, AX); K12_ROW(9, AX); K12_ROW(10, AX); K12_ROW(11, AX);     \
         NEXT;                                                                 \
-        b += 32;                                                              \
+        b += 2 * VL;                                                          \
     } while (0)
 
-#define S12_ST(i)                                                             \
+#define K12_ST(i)                                                             \
     do {                                                                      \
-        float *ci = c + (i) * rsc;                                            \
-        ST_FULL(ps, ci, c##i##_0);                                            \
-        ST_FULL(ps, ci + 16, c##i##_1);                                       \
+        ET *ci = c + (i) * rsc;                                               \
+        TL_KERN_ST(ci, c##i##_0);                                             \
+        TL_KERN_ST(ci + VL, c##i##_1);                                        \
     } while (0)
 
-#define S12_STM(i)                                                            \
+#define K12_STM(i)                                                            \
     do {                                                                      \
         if ((i) < mm) {                                                       \
-            float *ci = c + (i) * rsc;                                        \
-            ST_MASK(ps, ci, c##i##_0, m0);                                    \
-            ST_MASK(ps, ci + 16, c##i##_1, m1);                               \
+            ET *ci = c + (i) * rsc;                                           \
+            TL_KERN_STM(ci, c##i##_0, m0);                                    \
+            TL_KERN_STM(ci + VL, c##i##_1, m1);                               \
         }                                                                     \
     } while (0)
 
-#define S12_Z(i) __m512 c##i##_0 = _mm512_setzero_ps(), c##i##_1 = _mm512_setzero_ps()
+#define K12_Z(i) VT c##i##_0 = V(setzero)(), c##i##_1 = V(setzero)()
 
-#define S12_BODY(AX, NEXT, APF)                                               \
-    S12_Z(0); S12_Z(1); S12_Z(2); S12_Z(3); S12_Z(4); S12_Z(5);               \
-    S12_Z(6); S12_Z(7); S12_Z(8); S12_Z(9); S12_Z(10); S12_Z(11);             \
+/* AX(i): A element of row i at the current k step; NEXT: advance A by one
+ * step; APF: prefetch of A, once per 2 steps (packed form only). */
+#define K12_BODY(AX, NEXT, APF)                                               \
+    K12_Z(0); K12_Z(1); K12_Z(2); K12_Z(3); K12_Z(4); K12_Z(5);               \
+    K12_Z(6); K12_Z(7); K12_Z(8); K12_Z(9); K12_Z(10); K12_Z(11);             \
     for (int i = 0; i < 12; ++i) {                                            \
         _mm_prefetch((const char *)(c + i * rsc), _MM_HINT_T0);               \
-        _mm_prefetch((const char *)(c + i * rsc + 31), _MM_HINT_T0);          \
+        _mm_prefetch((const char *)(c + i * rsc + (2 * VL - 1)), _MM_HINT_T0); \
     }                                                                         \
     int64_t p = 0;                                                            \
     for (; p + 2 <= k; p += 2) {                                              \
-        _mm_prefetch((const char *)(b + 512), _MM_HINT_T0);                   \
-        _mm_prefetch((const char *)(b + 528), _MM_HINT_T0);                   \
-        S12_STEP(AX, NEXT);                                                   \
+        _mm_prefetch((const char *)(b + 32 * VL), _MM_HINT_T0);               \
+        _mm_prefetch((const char *)(b + 33 * VL), _MM_HINT_T0);               \
+        K12_STEP(AX, NEXT);                                                   \
         APF;                                                                  \
-        S12_STEP(AX, NEXT);                                                   \
+        K12_STEP(AX, NEXT);                                                   \
     }                                                                         \
     for (; p < k; ++p)                                                        \
-        S12_STEP(AX, NEXT);                                                   \
-    const __m512 va = _mm512_set1_ps(alpha);                                  \
-    const __m512 vb = _mm512_set1_ps(beta);                                   \
-    if (mm == 12 && nn == 32) {                                               \
-        S12_ST(0); S12_ST(1); S12_ST(2); S12_ST(3); S12_ST(4); S12_ST(5);     \
-        S12_ST(6); S12_ST(7); S12_ST(8); S12_ST(9); S12_ST(10); S12_ST(11);   \
+        K12_STEP(AX, NEXT);                                                   \
+    const VT va = V(set1)(alpha);                                             \
+    const VT vb = V(set1)(beta);                                              \
+    if (mm == 12 && nn == 2 * VL) {                                           \
+        K12_ST(0); K12_ST(1); K12_ST(2); K12_ST(3); K12_ST(4); K12_ST(5);     \
+        K12_ST(6); K12_ST(7); K12_ST(8); K12_ST(9); K12_ST(10); K12_ST(11);   \
     } else {                                                                  \
-        const __mmask16 m0 = tl_mask16(nn, 0), m1 = tl_mask16(nn, 1);         \
-        S12_STM(0); S12_STM(1); S12_STM(2); S12_STM(3);                       \
-        S12_STM(4); S12_STM(5); S12_STM(6); S12_STM(7);                       \
-        S12_STM(8); S12_STM(9); S12_STM(10); S12_STM(11);                     \
+        const VMASK m0 = V_MASK(nn, 0), m1 = V_MASK(nn, 1);                   \
+        K12_STM(0); K12_STM(1); K12_STM(2); K12_STM(3);                       \
+        K12_STM(4); K12_STM(5); K12_STM(6); K12_STM(7);                       \
+        K12_STM(8); K12_STM(9); K12_STM(10); K12_STM(11);                     \
     }
 
-TL_AVX512 void tl_skern_avx512_12x32(int64_t k, const float *a, const float *b, float *c,
-                                     int64_t rsc, float alpha, float beta,
-                                     int64_t mm, int64_t nn)
-{
-    S12_BODY(PK_A, a += 12, _mm_prefetch((const char *)(a + 192), _MM_HINT_T0));
-}
+/* ---------------- fp32 ---------------- */
+#define VT __m512
+#define VL 16
+#define ET float
+#define SFX ps
+#define VMASK __mmask16
+#define V_MASK tl_mask16
 
-TL_AVX512 void tl_skern_avx512_12x32_ua(int64_t k, const float *a, int64_t rsa,
-                                        const float *b, float *c, int64_t rsc,
-                                        float alpha, float beta, int64_t mm, int64_t nn)
-{
-    TL_UA_SETUP(a, rsa);
-    S12_BODY(UA_S, TL_UA_ADVANCE(float), (void)0);
-}
+/* 12 x 32 */
+TL_KERN_PAIR(TL_AVX512, tl_skern_avx512_12x32, float, K12_BODY, 12, 192)
 
-/* ---------------- fp32, 24 x 16: 24 accumulators ----------------
+/* 24 x 16: 24 accumulators
  * One vector per row: for N = 16 products no lane is wasted. */
 
-#define S24_ROW(i, AX) c##i = _mm512_fmadd_ps(_mm512_set1_ps(AX(i)), b0, c##i)
+#define S24_ROW(i, AX) c##i = V(fmadd)(V(set1)(AX(i)), b0, c##i)
 
 #define S24_STEP(AX, NEXT)                                                    \
     do {                                                                      \
-        __m512 b0 = _mm512_load_ps(b);                                        \
+        VT b0 = V(load)(b);                                                   \
         S24_ROW(0, AX); S24_ROW(1, AX); S24_ROW(2, AX); S24_ROW(3, AX);       \
         S24_ROW(4, AX); S24_ROW(5, AX); S24_ROW(6, AX); S24_ROW(7, AX);       \
         S24_ROW(8, AX); S24_ROW(9, AX); S24_ROW(10, AX); S24_ROW(11, AX);     \
@@ -153,14 +138,14 @@ TL_AVX512 void tl_skern_avx512_12x32_ua(int64_t k, const float *a, int64_t rsa,
         b += 16;                                                              \
     } while (0)
 
-#define S24_ST(i) ST_FULL(ps, c + (i) * rsc, c##i)
+#define S24_ST(i) TL_KERN_ST(c + (i) * rsc, c##i)
 #define S24_STM(i)                                                            \
     do {                                                                      \
         if ((i) < mm)                                                         \
-            ST_MASK(ps, c + (i) * rsc, c##i, m0);                             \
+            TL_KERN_STM(c + (i) * rsc, c##i, m0);                             \
     } while (0)
 
-#define S24_Z(i) __m512 c##i = _mm512_setzero_ps()
+#define S24_Z(i) VT c##i = V(setzero)()
 
 #define S24_BODY(AX, NEXT, APF)                                               \
     S24_Z(0); S24_Z(1); S24_Z(2); S24_Z(3); S24_Z(4); S24_Z(5);               \
@@ -178,8 +163,8 @@ TL_AVX512 void tl_skern_avx512_12x32_ua(int64_t k, const float *a, int64_t rsa,
     }                                                                         \
     for (; p < k; ++p)                                                        \
         S24_STEP(AX, NEXT);                                                   \
-    const __m512 va = _mm512_set1_ps(alpha);                                  \
-    const __m512 vb = _mm512_set1_ps(beta);                                   \
+    const VT va = V(set1)(alpha);                                             \
+    const VT vb = V(set1)(beta);                                              \
     if (mm == 24 && nn == 16) {                                               \
         S24_ST(0); S24_ST(1); S24_ST(2); S24_ST(3); S24_ST(4); S24_ST(5);     \
         S24_ST(6); S24_ST(7); S24_ST(8); S24_ST(9); S24_ST(10); S24_ST(11);   \
@@ -195,101 +180,25 @@ TL_AVX512 void tl_skern_avx512_12x32_ua(int64_t k, const float *a, int64_t rsa,
         S24_STM(20); S24_STM(21); S24_STM(22); S24_STM(23);                   \
     }
 
-TL_AVX512 void tl_skern_avx512_24x16(int64_t k, const float *a, const float *b, float *c,
-                                     int64_t rsc, float alpha, float beta,
-                                     int64_t mm, int64_t nn)
-{
-    S24_BODY(PK_A, a += 24, _mm_prefetch((const char *)(a + 384), _MM_HINT_T0));
-}
+/* 24 x 16 */
+TL_KERN_PAIR(TL_AVX512, tl_skern_avx512_24x16, float, S24_BODY, 24, 384)
 
-TL_AVX512 void tl_skern_avx512_24x16_ua(int64_t k, const float *a, int64_t rsa,
-                                        const float *b, float *c, int64_t rsc,
-                                        float alpha, float beta, int64_t mm, int64_t nn)
-{
-    TL_UA_SETUP(a, rsa);
-    S24_BODY(UA_S, TL_UA_ADVANCE(float), (void)0);
-}
+#undef VT
+#undef VL
+#undef ET
+#undef SFX
+#undef VMASK
+#undef V_MASK
 
-/* ---------------- fp64, 12 x 16: 24 accumulators ---------------- */
+/* ---------------- fp64 ---------------- */
+#define VT __m512d
+#define VL 8
+#define ET double
+#define SFX pd
+#define VMASK __mmask8
+#define V_MASK tl_mask8
 
-#define D12_ROW(i, AX)                                         \
-    do {                                                       \
-        __m512d ai = _mm512_set1_pd(AX(i));                    \
-        c##i##_0 = _mm512_fmadd_pd(ai, b0, c##i##_0);          \
-        c##i##_1 = _mm512_fmadd_pd(ai, b1, c##i##_1);          \
-    } while (0)
-
-#define D12_STEP(AX, NEXT)                                                    \
-    do {                                                                      \
-        __m512d b0 = _mm512_load_pd(b);                                       \
-        __m512d b1 = _mm512_load_pd(b + 8);                                   \
-        D12_ROW(0, AX); D12_ROW(1, AX); D12_ROW(2, AX); D12_ROW(3, AX);       \
-        D12_ROW(4, AX); D12_ROW(5, AX); D12_ROW(6, AX); D12_ROW(7, AX);       \
-        D12_ROW(8, AX); D12_ROW(9, AX); D12_ROW(10, AX); D12_ROW(11, AX);     \
-        NEXT;                                                                 \
-        b += 16;                                                              \
-    } while (0)
-
-#define D12_ST(i)                                                             \
-    do {                                                                      \
-        double *ci = c + (i) * rsc;                                           \
-        ST_FULL(pd, ci, c##i##_0);                                            \
-        ST_FULL(pd, ci + 8, c##i##_1);                                        \
-    } while (0)
-
-#define D12_STM(i)                                                            \
-    do {                                                                      \
-        if ((i) < mm) {                                                       \
-            double *ci = c + (i) * rsc;                                       \
-            ST_MASK(pd, ci, c##i##_0, m0);                                    \
-            ST_MASK(pd, ci + 8, c##i##_1, m1);                                \
-        }                                                                     \
-    } while (0)
-
-#define D12_Z(i) __m512d c##i##_0 = _mm512_setzero_pd(), c##i##_1 = _mm512_setzero_pd()
-
-#define D12_BODY(AX, NEXT, APF)                                               \
-    D12_Z(0); D12_Z(1); D12_Z(2); D12_Z(3); D12_Z(4); D12_Z(5);               \
-    D12_Z(6); D12_Z(7); D12_Z(8); D12_Z(9); D12_Z(10); D12_Z(11);             \
-    for (int i = 0; i < 12; ++i) {                                            \
-        _mm_prefetch((const char *)(c + i * rsc), _MM_HINT_T0);               \
-        _mm_prefetch((const char *)(c + i * rsc + 15), _MM_HINT_T0);          \
-    }                                                                         \
-    int64_t p = 0;                                                            \
-    for (; p + 2 <= k; p += 2) {                                              \
-        _mm_prefetch((const char *)(b + 256), _MM_HINT_T0);                   \
-        _mm_prefetch((const char *)(b + 264), _MM_HINT_T0);                   \
-        D12_STEP(AX, NEXT);                                                   \
-        APF;                                                                  \
-        D12_STEP(AX, NEXT);                                                   \
-    }                                                                         \
-    for (; p < k; ++p)                                                        \
-        D12_STEP(AX, NEXT);                                                   \
-    const __m512d va = _mm512_set1_pd(alpha);                                 \
-    const __m512d vb = _mm512_set1_pd(beta);                                  \
-    if (mm == 12 && nn == 16) {                                               \
-        D12_ST(0); D12_ST(1); D12_ST(2); D12_ST(3); D12_ST(4); D12_ST(5);     \
-        D12_ST(6); D12_ST(7); D12_ST(8); D12_ST(9); D12_ST(10); D12_ST(11);   \
-    } else {                                                                  \
-        const __mmask8 m0 = tl_mask8(nn, 0), m1 = tl_mask8(nn, 1);            \
-        D12_STM(0); D12_STM(1); D12_STM(2); D12_STM(3);                       \
-        D12_STM(4); D12_STM(5); D12_STM(6); D12_STM(7);                       \
-        D12_STM(8); D12_STM(9); D12_STM(10); D12_STM(11);                     \
-    }
-
-TL_AVX512 void tl_dkern_avx512_12x16(int64_t k, const double *a, const double *b, double *c,
-                                     int64_t rsc, double alpha, double beta,
-                                     int64_t mm, int64_t nn)
-{
-    D12_BODY(PK_A, a += 12, _mm_prefetch((const char *)(a + 96), _MM_HINT_T0));
-}
-
-TL_AVX512 void tl_dkern_avx512_12x16_ua(int64_t k, const double *a, int64_t rsa,
-                                        const double *b, double *c, int64_t rsc,
-                                        double alpha, double beta, int64_t mm, int64_t nn)
-{
-    TL_UA_SETUP(a, rsa);
-    D12_BODY(UA_D, TL_UA_ADVANCE(double), (void)0);
-}
+/* 12 x 16 */
+TL_KERN_PAIR(TL_AVX512, tl_dkern_avx512_12x16, double, K12_BODY, 12, 96)
 
 #endif /* TL_X86 */

@@ -1,4 +1,4 @@
-/* Thread-count control and CPU feature detection for tensorlite's C core. */
+/* Thread-count control for tensorlite's C core (CPU features: cpu.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdint.h>
@@ -53,24 +53,4 @@ int tl_get_num_threads(void)
     if (n > 1)
         __atomic_store_n(&tl_threads_maybe_started, 1, __ATOMIC_RELAXED);
     return n;
-}
-
-int tl_cpu_has_avx2_fma(void)
-{
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return 0;
-#endif
-}
-
-int tl_cpu_has_avx512f(void)
-{
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && tl_cpu_has_avx2_fma();
-#else
-    return 0;
-#endif
 }

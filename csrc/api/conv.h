@@ -1,5 +1,6 @@
 /* 2-D convolution kernels (NCHW), float32 and float64.
- * Plain C declarations only: this file is parsed by cffi's cdef().
+ * Plain C declarations (and integer #defines) only: this file is parsed by
+ * cffi's cdef().
  *
  * One geometry describes a convolution and its two gradients:
  *   input  x  : N x C x H x W            (C-contiguous)
@@ -19,6 +20,11 @@
  * Work is split over the batch with OpenMP (tl_get_num_threads() threads);
  * the weight gradient is reduced over the batch in a fixed order, so results
  * are bitwise reproducible for a fixed thread count. */
+
+/* Largest padded input plane, (H + PT + PB) * (W + PL + PR) elements, that
+ * the kernels accept (2**31); larger geometries are rejected (-1).  Python
+ * reads it as lib.TL_MAX_PLANE. */
+#define TL_MAX_PLANE 2147483648
 
 typedef struct {
     int64_t N, C, H, W;      /* input */

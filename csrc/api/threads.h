@@ -1,4 +1,4 @@
-/* Thread-count control and CPU feature queries shared by all C kernels.
+/* Thread-count control shared by all C kernels (CPU features: api/cpu.h).
  * Plain C declarations only: this file is parsed by cffi's cdef(). */
 
 /* Set the number of threads the C kernels may use (n >= 1). n <= 0 restores
@@ -10,9 +10,3 @@ void tl_set_num_threads(int n);
  * after more than one thread may have been used, this returns 1: GNU
  * OpenMP cannot run multi-threaded regions in such a child (it hangs). */
 int tl_get_num_threads(void);
-
-/* 1 if the CPU (and OS) support AVX2 and FMA3, else 0. */
-int tl_cpu_has_avx2_fma(void);
-
-/* 1 if the CPU (and OS) support AVX-512F, else 0. */
-int tl_cpu_has_avx512f(void);
