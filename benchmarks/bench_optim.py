@@ -5,10 +5,8 @@ tensors, ~0.27M floats, float32), built by hand.  Each case times `optimizer.ste
 (gradients are set once and stay the same; the parameters drift a little, which does not
 matter for timing):
 
-* tensorlite: `SGD(momentum=0.9, weight_decay=5e-4)`, `Adam`, `AdamW`, `RMSprop`; gradients set
-  as fresh arrays (what backward() produces after zero_grad(set_to_none=True) -- the step
-  gathers them into the flat buffer) and, in the "flat grads" rows, living in the flat
-  gradient buffer already (zero_grad(set_to_none=False) or flat_grads(): no gather);
+* tensorlite: `SGD(momentum=0.9, weight_decay=5e-4)`, `Adam`, `AdamW`, `RMSprop`: one fused
+  kernel call per param group over its lists of parameters, gradients and state;
 * torch: the same optimizers with their CPU default (foreach=None, i.e. the per-tensor loop)
   and with foreach=True.
 
@@ -111,16 +109,12 @@ def main():
     rows = []
     for label, cls, kw in CASES:
         row = {"case": label}
-        # tensorlite, grads as separate arrays (gathered by the step)
         params = [tl.from_numpy(a.copy()).requires_grad_() for a in init]
         opt = getattr(tlo, cls)(params, **kw)
         gts = [tl.from_numpy(g.copy()) for g in grads]
         for p, g in zip(params, gts):
             p.grad = g
         row["tensorlite_us"] = median_time(opt.step, ARGS.reps, ARGS.min_time) * 1e6
-        # tensorlite, grads living in the flat buffer
-        opt.flat_grads()
-        row["tensorlite_flat_grads_us"] = median_time(opt.step, ARGS.reps, ARGS.min_time) * 1e6
         if torch is not None:
             for foreach in (None, True):
                 tparams = [torch.tensor(a.copy(), requires_grad=True) for a in init]
@@ -133,15 +127,15 @@ def main():
 
     print(f"## Optimizer step, ResNet-20 parameters ({len(shapes)} tensors, {numel} floats, float32), "
           f"{ARGS.threads} thread(s)\n")
-    hdr = "| optimizer | tensorlite (µs) | tl, flat grads (µs) |"
-    sep = "|---|---:|---:|"
+    hdr = "| optimizer | tensorlite (µs) |"
+    sep = "|---|---:|"
     if torch is not None:
         hdr += " torch default (µs) | torch foreach (µs) | speed-up vs default | vs foreach |"
         sep += "---:|---:|---:|---:|"
     print(hdr)
     print(sep)
     for r in rows:
-        line = f"| {r['case']} | {r['tensorlite_us']:.0f} | {r['tensorlite_flat_grads_us']:.0f} |"
+        line = f"| {r['case']} | {r['tensorlite_us']:.0f} |"
         if torch is not None:
             r["speedup_vs_torch_default"] = r["torch_default_us"] / r["tensorlite_us"]
             r["speedup_vs_torch_foreach"] = r["torch_foreach_us"] / r["tensorlite_us"]

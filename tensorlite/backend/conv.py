@@ -1,8 +1,10 @@
 """2-D convolution kernels on numpy arrays through tensorlite's C core.
 
 This module is the only way Python code reaches the C convolutions
-(``tl_conv2d_*`` in ``csrc/conv.c``).  Every argument is validated here
-before any pointer is handed to C; arrays are made C-contiguous as needed.
+(``tl_conv2d_*`` in ``csrc/conv.c``).  A thin array API: user arguments are
+checked in ``tensorlite.ops.conv``; here only what keeps the C call
+memory-safe (``_checks``: dtypes, dimensions, consistent shapes, sizes in
+C's range); arrays are made C-contiguous as needed.
 
 One geometry describes a convolution and its two gradients (NCHW)::
 
@@ -21,11 +23,10 @@ columns of the full output) are what ``conv_transpose2d``'s
 * ``conv_output_size(size, kernel, stride, pad_before, pad_after, dilation)``
 * ``arch()`` -- the kernel family in use ("avx512", "avx2" or "generic").
 """
-import numbers
-import operator
-
 import numpy as np
 
+from . import MAX_PLANE, kernel
+from ._checks import MAX_DIM, as_int, as_ints, check_rc, float_array
 from ._ffi import ffi, lib, ptr
 
 __all__ = ["conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
@@ -39,45 +40,11 @@ _KERNELS = {
     _F64: ("double *", lib.tl_conv2d_forward_f64, lib.tl_conv2d_backward_input_f64,
            lib.tl_conv2d_backward_weight_f64),
 }
-# Sizes above this are rejected before C sees them (int64 headroom for every product).
-_MAX_DIM = 2 ** 31
-_MAX_PLANE = 2 ** 31
 
 
 def arch():
     """Kernel family the C convolutions use now."""
     return ffi.string(lib.tl_conv_arch()).decode()
-
-
-def _int(fn, name, v, lo=None):
-    if type(v) is not int:          # (the plain-int case skips the slow abstract-class checks)
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer)):
-            raise TypeError(f"{fn}: argument '{name}' must be an int, got {type(v).__name__} ({v!r})")
-        v = operator.index(v)
-    if lo is not None and v < lo:
-        raise ValueError(f"{fn}: argument '{name}' must be >= {lo}, got {v}")
-    if v > _MAX_DIM:
-        raise ValueError(f"{fn}: argument '{name}' = {v} is too large (limit {_MAX_DIM})")
-    return v
-
-
-def _ints(fn, name, v, n, lo):
-    if not isinstance(v, (tuple, list)) or len(v) != n:
-        raise TypeError(f"{fn}: argument '{name}' must be a tuple of {n} ints, got {v!r}")
-    if all(type(e) is int and lo <= e <= _MAX_DIM for e in v):     # every op call: keep it cheap
-        return tuple(v)
-    return tuple(_int(fn, f"{name}[{i}]", e, lo) for i, e in enumerate(v))
-
-
-def _array(fn, name, x, ndim):
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{fn}: argument '{name}' must be a numpy.ndarray, got {type(x).__name__}")
-    if x.dtype not in _KERNELS:
-        raise TypeError(f"{fn}: argument '{name}' has unsupported dtype {x.dtype}; "
-                        "expected float32 or float64")
-    if x.ndim != ndim:
-        raise ValueError(f"{fn}: argument '{name}' must be {ndim}-D, got shape {x.shape}")
-    return np.require(x, requirements=("C", "A"))     # C-contiguous and aligned (copies if not)
 
 
 def _same_dtype(fn, arrays):
@@ -94,12 +61,12 @@ def conv_output_size(size, kernel, stride, pad_before, pad_after, dilation):
 
 
 def _geometry(fn, N, C, H, W, K, KH, KW, stride, padding, dilation, groups, out_hw):
-    sh, sw = _ints(fn, "stride", stride, 2, 1)
-    dh, dw = _ints(fn, "dilation", dilation, 2, 1)
-    pt, pb, pl, pr = _ints(fn, "padding", padding, 4, 0)
-    groups = _int(fn, "groups", groups, 1)
+    sh, sw = as_ints(fn, "stride", stride, 2, 1)
+    dh, dw = as_ints(fn, "dilation", dilation, 2, 1)
+    pt, pb, pl, pr = as_ints(fn, "padding", padding, 4, 0)
+    groups = as_int(fn, "groups", groups, 1)
     for name, v in (("N", N), ("C", C), ("H", H), ("W", W), ("K", K), ("KH", KH), ("KW", KW)):
-        if v > _MAX_DIM:
+        if v > MAX_DIM:
             raise ValueError(f"{fn}: size {name} = {v} is too large")
     if C < 1 or K < 1 or KH < 1 or KW < 1:
         raise ValueError(f"{fn}: channels and kernel sizes must be >= 1, got C={C}, K={K}, "
@@ -112,13 +79,13 @@ def _geometry(fn, N, C, H, W, K, KH, KW, stride, padding, dilation, groups, out_
     if hp < eh or wp < ew:
         raise ValueError(f"{fn}: padded input ({hp} x {wp}) is smaller than the dilated kernel "
                          f"({eh} x {ew})")
-    if hp * wp > _MAX_PLANE or (C + 1) * hp * wp > 2 ** 40:
+    if hp * wp > MAX_PLANE or (C + 1) * hp * wp > 2 ** 40:
         raise ValueError(f"{fn}: padded input ({C} x {hp} x {wp}) is too large")
     max_oh, max_ow = (hp - eh) // sh + 1, (wp - ew) // sw + 1
     if out_hw is None:
         oh, ow = max_oh, max_ow
     else:
-        oh, ow = _ints(fn, "out_hw", out_hw, 2, 1)
+        oh, ow = as_ints(fn, "out_hw", out_hw, 2, 1)
         if oh > max_oh or ow > max_ow:
             raise ValueError(f"{fn}: output size ({oh}, {ow}) exceeds the largest output "
                              f"({max_oh}, {max_ow}) of this geometry")
@@ -143,28 +110,22 @@ def _geometry(fn, N, C, H, W, K, KH, KW, stride, padding, dilation, groups, out_
     return g
 
 
-def _check_rc(fn, rc):
-    if rc == -2:
-        raise MemoryError(f"{fn}: could not allocate scratch memory")
-    if rc != 0:
-        raise ValueError(f"{fn}: the C kernel rejected the geometry (code {rc})")
-
-
+@kernel("conv2d_forward")
 def conv2d_forward(x, w, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                    groups=1, out_hw=None):
     """y = conv2d(x, w) + bias for NCHW float32 / float64 arrays; returns a new
     C-contiguous (N, K, OH, OW) array."""
     fn = "conv2d_forward"
-    x = _array(fn, "x", x, 4)
-    w = _array(fn, "w", w, 4)
+    x = float_array(fn, "x", x, 4)
+    w = float_array(fn, "w", w, 4)
     arrays = [("x", x), ("w", w)]
     if bias is not None:
-        bias = _array(fn, "bias", bias, 1)
+        bias = float_array(fn, "bias", bias, 1)
         arrays.append(("bias", bias))
     _same_dtype(fn, arrays)
     N, C, H, W = x.shape
     K, Cg, KH, KW = w.shape
-    groups = _int(fn, "groups", groups, 1)
+    groups = as_int(fn, "groups", groups, 1)
     if Cg * groups != C:
         raise ValueError(f"{fn}: weight {w.shape} with groups={groups} expects {Cg * groups} "
                          f"input channels, got input {x.shape}")
@@ -177,22 +138,23 @@ def conv2d_forward(x, w, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilatio
     ctype, fwd, _, _ = _KERNELS[x.dtype]
     rc = fwd(g, ptr(ctype, x), ptr(ctype, w),
              ffi.NULL if bias is None else ptr(ctype, bias), ptr(ctype, y))
-    _check_rc(fn, rc)
+    check_rc(fn, rc)
     return y
 
 
+@kernel("conv2d_backward_input")
 def conv2d_backward_input(dy, w, input_hw, stride=(1, 1), padding=(0, 0, 0, 0),
                           dilation=(1, 1), groups=1):
     """Gradient of conv2d with respect to its input, (N, C, H, W) with
     (H, W) = input_hw; dy is (N, K, OH, OW)."""
     fn = "conv2d_backward_input"
-    dy = _array(fn, "dy", dy, 4)
-    w = _array(fn, "w", w, 4)
+    dy = float_array(fn, "dy", dy, 4)
+    w = float_array(fn, "w", w, 4)
     _same_dtype(fn, [("dy", dy), ("w", w)])
-    H, W = _ints(fn, "input_hw", input_hw, 2, 0)
+    H, W = as_ints(fn, "input_hw", input_hw, 2, 0)
     N, K, OH, OW = dy.shape
     Kw, Cg, KH, KW = w.shape
-    groups = _int(fn, "groups", groups, 1)
+    groups = as_int(fn, "groups", groups, 1)
     if Kw != K:
         raise ValueError(f"{fn}: dy {dy.shape} has {K} channels but weight {w.shape} has {Kw} "
                          "output channels")
@@ -202,30 +164,31 @@ def conv2d_backward_input(dy, w, input_hw, stride=(1, 1), padding=(0, 0, 0, 0),
     if dx.size == 0:
         return dx
     ctype, _, bwd, _ = _KERNELS[dy.dtype]
-    _check_rc(fn, bwd(g, ptr(ctype, dy), ptr(ctype, w), ptr(ctype, dx)))
+    check_rc(fn, bwd(g, ptr(ctype, dy), ptr(ctype, w), ptr(ctype, dx)))
     return dx
 
 
+@kernel("conv2d_backward_weight")
 def conv2d_backward_weight(x, dy, kernel_hw, stride=(1, 1), padding=(0, 0, 0, 0),
                            dilation=(1, 1), groups=1, bias_grad=False):
     """Gradients of conv2d with respect to its weight, (K, C // groups, KH, KW)
     with (KH, KW) = kernel_hw, and (bias_grad=True) its bias, (K,).
     Returns (dw, db), db None unless requested."""
     fn = "conv2d_backward_weight"
-    x = _array(fn, "x", x, 4)
-    dy = _array(fn, "dy", dy, 4)
+    x = float_array(fn, "x", x, 4)
+    dy = float_array(fn, "dy", dy, 4)
     _same_dtype(fn, [("x", x), ("dy", dy)])
-    KH, KW = _ints(fn, "kernel_hw", kernel_hw, 2, 1)
+    KH, KW = as_ints(fn, "kernel_hw", kernel_hw, 2, 1)
     N, C, H, W = x.shape
     N2, K, OH, OW = dy.shape
     if N2 != N:
         raise ValueError(f"{fn}: x {x.shape} and dy {dy.shape} have different batch sizes")
-    groups = _int(fn, "groups", groups, 1)
+    groups = as_int(fn, "groups", groups, 1)
     g = _geometry(fn, N, C, H, W, K, KH, KW, stride, padding, dilation, groups, (OH, OW))
     dw = np.empty((K, C // groups, KH, KW), dtype=x.dtype)
     db = np.empty((K,), dtype=x.dtype) if bias_grad else None
     ctype, _, _, bwd = _KERNELS[x.dtype]
     rc = bwd(g, ptr(ctype, x), ptr(ctype, dy), ptr(ctype, dw),
              ffi.NULL if db is None else ptr(ctype, db))
-    _check_rc(fn, rc)
+    check_rc(fn, rc)
     return dw, db

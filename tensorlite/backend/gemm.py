@@ -11,6 +11,7 @@ This module is the only way Python code reaches the C GEMM
 
 import numpy as np
 
+from . import kernel
 from ._ffi import lib, ptr
 
 __all__ = ["matmul", "gemm"]
@@ -175,6 +176,7 @@ def _matmul_fast(a, b):
     return c
 
 
+@kernel("matmul")
 def matmul(a, b, out=None):
     """``a @ b`` for float32 / float64 numpy arrays via the C GEMM.
 
@@ -248,6 +250,7 @@ def matmul(a, b, out=None):
     return out
 
 
+@kernel("gemm")
 def gemm(a, b, alpha=1.0, beta=0.0, out=None):
     """2-D ``alpha * a @ b + beta * out`` via the C GEMM.
 

@@ -5,7 +5,10 @@ import numpy as np
 
 import numba
 
+from . import kernel
 
+
+@kernel("erf")
 @numba.vectorize(["float32(float32)", "float64(float64)"], cache=True)
 def erf(x):
     return math.erf(x)

@@ -1,9 +1,7 @@
 """Adam and AdamW (torch.optim.Adam / AdamW), with AMSGrad and maximize."""
-import math
-
 import numpy as np
 
-from . import _kernels
+from ..backend import optim as kernels
 from .optimizer import Optimizer, check_nonneg, required, _number
 
 __all__ = ["Adam", "AdamW"]
@@ -20,10 +18,10 @@ class Adam(Optimizer):
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
     State per parameter: 'step', 'exp_avg', 'exp_avg_sq' (+ 'max_exp_avg_sq' with amsgrad).
-    One fused kernel per param group and dtype.  ``foreach`` / ``fused`` are accepted and ignored.
+    One fused kernel call per param group.  ``foreach`` / ``fused`` are accepted and ignored.
     """
 
-    _flat_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    _state_buffers = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
     _counts_steps = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
@@ -48,35 +46,22 @@ class Adam(Optimizer):
             if not (isinstance(b, (int, float, np.number)) and 0.0 <= b < 1.0):
                 raise ValueError(f"{name}: Invalid beta parameter at index {i}: {b} (betas must be in [0, 1))")
 
-    def _update(self, group, b, active):
-        ct = b.compute_dtype.type
-        lr = float(group["lr"])
-        beta1, beta2 = (float(x) for x in group["betas"])
-        wd = float(group["weight_decay"])
+    def _step_group(self, group):
         amsgrad = bool(group["amsgrad"])
-        names = self._flat_state if amsgrad else self._flat_state[:2]
-        m, v = b.buffer("exp_avg"), b.buffer("exp_avg_sq")
-        vmax = b.buffer("max_exp_avg_sq") if amsgrad else v
-        self._count_steps(b, active)
-        starts, ends, run_steps = b.runs(active, b.steps, uniform=b.uniform_steps)
-        nr = starts.shape[0]
-        neg_step_size = np.empty(nr, dtype=b.compute_dtype)
-        bc2_sqrt = np.empty(nr, dtype=b.compute_dtype)
-        cache = {}
-        for r in range(nr):
-            step = float(run_steps[r])
-            c = cache.get(step)
-            if c is None:
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                c = cache[step] = (-(lr / bias_correction1), math.sqrt(bias_correction2))
-            neg_step_size[r], bc2_sqrt[r] = c
-        w = ct(1 - beta1)
-        self._launch(_kernels.adam_update, b, (b.data, b.grad, m, v, vmax), starts, ends, neg_step_size, bc2_sqrt,
-                     w, ct(1) - w, bool(abs(w) < 0.5), ct(beta2), ct(1 - beta2), ct(float(group["eps"])), ct(wd),
-                     ct(1 - lr * wd), bool(group.get("decoupled_weight_decay", False)), amsgrad,
-                     bool(group["maximize"]))
-        self._export_state(b, active, names)
+        params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps = [], [], [], [], [], []
+        for p, pd, gd in self._with_grad(group):
+            st = self._state_of(p)
+            steps.append(self._step_count(st))             # first, so the state's keys are in torch's order
+            params.append(pd)
+            grads.append(gd)
+            exp_avgs.append(self._buffer(st, "exp_avg", pd))
+            exp_avg_sqs.append(self._buffer(st, "exp_avg_sq", pd))
+            if amsgrad:
+                max_exp_avg_sqs.append(self._buffer(st, "max_exp_avg_sq", pd))
+        beta1, beta2 = group["betas"]
+        kernels.adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs if amsgrad else exp_avg_sqs, steps,
+                            group["lr"], beta1, beta2, group["eps"], group["weight_decay"],
+                            group.get("decoupled_weight_decay", False), amsgrad, group["maximize"])
 
 
 class AdamW(Adam):

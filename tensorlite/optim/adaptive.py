@@ -1,27 +1,17 @@
 """Adagrad, Adamax, NAdam and RAdam (torch.optim's update rules, defaults and state layout).
 
-These are not fused: each step runs a plain numpy update per parameter on its views into the
-group's flat buffers (the flat layout, state_dict and zero_grad machinery of
-:class:`~tensorlite.optim.Optimizer` apply unchanged).  ``foreach`` / ``capturable`` /
-``differentiable`` / ``fused`` are accepted and ignored.
+These are not fused: each step runs a plain numpy update per parameter, in place on the
+parameter and its state tensors.  ``foreach`` / ``capturable`` / ``differentiable`` / ``fused``
+are accepted and ignored.
 """
 
 import numpy as np
 
 from ..tensor import Tensor
 from .adam import Adam
-from .optimizer import Optimizer, check_nonneg, _ALL
+from .optimizer import Optimizer, check_nonneg
 
 __all__ = ["Adagrad", "Adamax", "NAdam", "RAdam"]
-
-
-def _indices(b, active):
-    return range(len(b.params)) if active is _ALL else active.tolist()
-
-
-def _grad(b, i, maximize):
-    g = b.grad_views[i]
-    return -g if maximize else g
 
 
 class Adagrad(Optimizer):
@@ -35,7 +25,7 @@ class Adagrad(Optimizer):
     for every parameter by the constructor, as PyTorch.
     """
 
-    _flat_state = ("sum",)
+    _state_buffers = ("sum",)
     _counts_steps = True
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
@@ -43,9 +33,9 @@ class Adagrad(Optimizer):
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         super().__init__(params, defaults)
-        for gi, group in enumerate(self.param_groups):
-            for b in self._synced_buckets(gi):
-                self._init_sums(group, b, _ALL)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(group, p)
 
     def _validate_group(self, group):
         check_nonneg(self, group.get("lr", 0), "learning rate", "lr")
@@ -55,27 +45,21 @@ class Adagrad(Optimizer):
                      "initial_accumulator_value")
         check_nonneg(self, group.get("eps", 0), "epsilon value", "eps")
 
-    def _init_sums(self, group, b, active):
-        b.buffer("sum")
-        init = float(group["initial_accumulator_value"])
-        views = b.buffer_views["sum"]
-        for i in _indices(b, active):
-            if not b.initialized[i]:
-                views[i][...] = init
-        self._export_state(b, active, self._flat_state)
+    def _init_state(self, group, p):
+        """'step' (0) and 'sum' (filled with initial_accumulator_value) when missing."""
+        st = self._state_of(p)
+        self._step_count(st)
+        return st, self._buffer(st, "sum", p._data, fill=float(group["initial_accumulator_value"]))
 
-    def _update(self, group, b, active):
-        self._init_sums(group, b, active)        # parameters added later / state reset
-        self._count_steps(b, active)
+    def _step_group(self, group):
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         wd, maximize = float(group["weight_decay"]), bool(group["maximize"])
-        sums = b.buffer_views["sum"]
-        for i in _indices(b, active):
-            p, s = b.views[i], sums[i]
-            g = _grad(b, i, maximize)
+        for param, p, g in self._with_grad(group):
+            st, s = self._init_state(group, param)       # parameters added later / state reset
+            step = self._next_step(st)
+            g = -g if maximize else g
             if wd != 0:
                 g = g + wd * p
-            step = float(b.steps[i])
             clr = lr / (1 + (step - 1) * lr_decay)
             s += g * g
             p -= clr * (g / (np.sqrt(s) + eps))
@@ -103,28 +87,26 @@ class Adamax(_AdamFamily):
     State per parameter: 'step', 'exp_avg', 'exp_inf'.
     """
 
-    _flat_state = ("exp_avg", "exp_inf")
+    _state_buffers = ("exp_avg", "exp_inf")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         lr, beta1, beta2, eps, wd, maximize = self._hyper(group)
-        self._count_steps(b, active)
-        b.buffer("exp_avg"), b.buffer("exp_inf")
-        ms, us = b.buffer_views["exp_avg"], b.buffer_views["exp_inf"]
-        for i in _indices(b, active):
-            p, m, u = b.views[i], ms[i], us[i]
-            g = _grad(b, i, maximize)
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            step = self._next_step(st)
+            m, u = self._buffer(st, "exp_avg", p), self._buffer(st, "exp_inf", p)
+            g = -g if maximize else g
             if wd != 0:
                 g = g + wd * p
             m += (g - m) * (1 - beta1)
             np.maximum(u * beta2, np.abs(g) + eps, out=u)
-            clr = lr / (1 - beta1 ** float(b.steps[i]))
+            clr = lr / (1 - beta1 ** step)
             p -= clr * (m / u)
-        self._export_state(b, active, self._flat_state)
 
 
 class NAdam(_AdamFamily):
@@ -144,7 +126,7 @@ class NAdam(_AdamFamily):
     'exp_avg_sq'.
     """
 
-    _flat_state = ("exp_avg", "exp_avg_sq")
+    _state_buffers = ("exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
@@ -157,29 +139,22 @@ class NAdam(_AdamFamily):
         super()._validate_group(group)
         check_nonneg(self, group.get("momentum_decay", 0), "momentum_decay value", "momentum_decay")
 
-    @staticmethod
-    def _step_tensor(b, i):
-        return Tensor._wrap(b.step_views[i])
-
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         lr, beta1, beta2, eps, wd, maximize = self._hyper(group)
         momentum_decay = float(group["momentum_decay"])
         decoupled = bool(group["decoupled_weight_decay"])
-        self._count_steps(b, active)
-        b.buffer("exp_avg"), b.buffer("exp_avg_sq")
-        self._export_state(b, active, self._flat_state)
-        ms, vs = b.buffer_views["exp_avg"], b.buffer_views["exp_avg_sq"]
-        for i in _indices(b, active):
-            st = self.state[b.params[i]]
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            step = self._next_step(st)
             mp = st.get("mu_product")
             if not isinstance(mp, Tensor):
                 mp = Tensor._wrap(np.array(1.0 if mp is None else float(mp), dtype=np.float32))
                 rest = {k: val for k, val in st.items() if k not in ("step", "mu_product")}
+                step_t = st["step"]
                 st.clear()                        # PyTorch's key order: step, mu_product, exp_avg, ...
-                st.update(step=self._step_tensor(b, i), mu_product=mp, **rest)
-            p, m, v = b.views[i], ms[i], vs[i]
-            g = _grad(b, i, maximize)
-            step = float(b.steps[i])
+                st.update(step=step_t, mu_product=mp, **rest)
+            m, v = self._buffer(st, "exp_avg", p), self._buffer(st, "exp_avg_sq", p)
+            g = -g if maximize else g
             bias_correction2 = 1 - beta2 ** step
             if wd != 0:
                 if decoupled:
@@ -213,7 +188,7 @@ class RAdam(_AdamFamily):
     State per parameter: 'step', 'exp_avg', 'exp_avg_sq'.
     """
 
-    _flat_state = ("exp_avg", "exp_avg_sq")
+    _state_buffers = ("exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
@@ -221,16 +196,14 @@ class RAdam(_AdamFamily):
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         lr, beta1, beta2, eps, wd, maximize = self._hyper(group)
         decoupled = bool(group["decoupled_weight_decay"])
-        self._count_steps(b, active)
-        b.buffer("exp_avg"), b.buffer("exp_avg_sq")
-        ms, vs = b.buffer_views["exp_avg"], b.buffer_views["exp_avg_sq"]
-        for i in _indices(b, active):
-            p, m, v = b.views[i], ms[i], vs[i]
-            g = _grad(b, i, maximize)
-            step = float(b.steps[i])
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            step = self._next_step(st)
+            m, v = self._buffer(st, "exp_avg", p), self._buffer(st, "exp_avg_sq", p)
+            g = -g if maximize else g
             if wd != 0:
                 if decoupled:
                     p *= 1 - lr * wd
@@ -250,4 +223,3 @@ class RAdam(_AdamFamily):
                 p -= bias_corrected_exp_avg * lr * adaptive * rect
             else:
                 p -= bias_corrected_exp_avg * lr
-        self._export_state(b, active, self._flat_state)

@@ -1,27 +1,16 @@
 """Adadelta, Rprop and ASGD (torch.optim's arguments, defaults, update rules and state layout).
 
-Like ``adaptive.py`` these are not fused: each step runs a plain numpy update per parameter on
-its views into the group's flat buffers, so the flat layout, ``state_dict`` and ``zero_grad``
-machinery of :class:`~tensorlite.optim.Optimizer` apply unchanged.  ``foreach`` /
-``capturable`` / ``differentiable`` are accepted, stored in the param groups as PyTorch does,
-and otherwise ignored.
+Like ``adaptive.py`` these are not fused: each step runs a plain numpy update per parameter, in
+place on the parameter and its state tensors.  ``foreach`` / ``capturable`` / ``differentiable``
+are accepted, stored in the param groups as PyTorch does, and otherwise ignored.
 """
 import numpy as np
 
 from .. import dtypes as _dtypes
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_nonneg, required, _number, _ALL
+from .optimizer import Optimizer, check_nonneg, required, _number
 
 __all__ = ["Adadelta", "Rprop", "ASGD"]
-
-
-def _indices(b, active):
-    return range(len(b.params)) if active is _ALL else active.tolist()
-
-
-def _grad(b, i, maximize):
-    g = b.grad_views[i]
-    return -g if maximize else g
 
 
 def _check_lr(opt, lr):
@@ -43,7 +32,7 @@ class Adadelta(Optimizer):
     State per parameter: 'step', 'square_avg' (v), 'acc_delta' (u).
     """
 
-    _flat_state = ("square_avg", "acc_delta")
+    _state_buffers = ("square_avg", "acc_delta")
     _counts_steps = True
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
@@ -60,15 +49,14 @@ class Adadelta(Optimizer):
         check_nonneg(self, group.get("eps", 0), "epsilon value", "eps")
         check_nonneg(self, group.get("weight_decay", 0), "weight_decay value", "weight_decay")
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])
         wd, maximize = float(group["weight_decay"]), bool(group["maximize"])
-        self._count_steps(b, active)
-        b.buffer("square_avg"), b.buffer("acc_delta")
-        vs, us = b.buffer_views["square_avg"], b.buffer_views["acc_delta"]
-        for i in _indices(b, active):
-            p, v, u = b.views[i], vs[i], us[i]
-            g = _grad(b, i, maximize)
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            self._next_step(st)
+            v, u = self._buffer(st, "square_avg", p), self._buffer(st, "acc_delta", p)
+            g = -g if maximize else g
             if wd != 0:
                 g = g + wd * p
             v *= rho
@@ -77,7 +65,6 @@ class Adadelta(Optimizer):
             u *= rho
             u += (1 - rho) * delta * delta
             p += -lr * delta
-        self._export_state(b, active, self._flat_state)
 
 
 class Rprop(Optimizer):
@@ -92,7 +79,7 @@ class Rprop(Optimizer):
     State per parameter: 'step', 'prev', 'step_size' (filled with ``lr`` on the first step).
     """
 
-    _flat_state = ("prev", "step_size")
+    _state_buffers = ("prev", "step_size")
     _counts_steps = True
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
@@ -116,21 +103,16 @@ class Rprop(Optimizer):
             raise ValueError(f"Rprop: Invalid eta values: {lo}, {hi} (etas must satisfy 0 < etaminus < 1 < "
                              f"etaplus)")
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         etaminus, etaplus = (float(e) for e in group["etas"])
         smin, smax = (float(s) for s in group["step_sizes"])
         maximize = bool(group["maximize"])
         lr = float(group["lr"])
-        self._count_steps(b, active)
-        b.buffer("prev"), b.buffer("step_size")
-        prevs, sizes = b.buffer_views["prev"], b.buffer_views["step_size"]
-        for i in _indices(b, active):
-            if not b.initialized[i]:
-                sizes[i][...] = lr
-        self._export_state(b, active, self._flat_state)
-        for i in _indices(b, active):
-            p, prev, size = b.views[i], prevs[i], sizes[i]
-            g = _grad(b, i, maximize)
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            self._next_step(st)
+            prev, size = self._buffer(st, "prev", p), self._buffer(st, "step_size", p, fill=lr)
+            g = -g if maximize else g
             s = np.sign(g * prev)
             # the factor in the parameter's dtype, as PyTorch writes the etas into the sign tensor
             factor = np.where(s > 0, etaplus, np.where(s < 0, etaminus, np.where(s == 0, 1.0, s))).astype(p.dtype)
@@ -154,7 +136,7 @@ class ASGD(Optimizer):
     new values are still rounded to the default dtype, as PyTorch) -- and 'ax'.
     """
 
-    _flat_state = ("ax",)
+    _state_buffers = ("ax",)
     _counts_steps = True
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
@@ -167,9 +149,8 @@ class ASGD(Optimizer):
         _check_lr(self, group.get("lr", 0))
         check_nonneg(self, group.get("weight_decay", 0), "weight_decay value", "weight_decay")
 
-    def _scalars(self, b, i, lr):
+    def _scalars(self, st, lr):
         """The parameter's 'eta' and 'mu' tensors, created (PyTorch's key order) when missing."""
-        st = self.state[b.params[i]]
         eta, mu = st.get("eta"), st.get("mu")
         if not isinstance(eta, Tensor) or not isinstance(mu, Tensor):
             # PyTorch's scalar dtype: float64 under a float64 default dtype, else float32
@@ -177,21 +158,20 @@ class ASGD(Optimizer):
             eta = Tensor._wrap(np.array(lr if eta is None else float(eta), dtype=scalar))
             mu = Tensor._wrap(np.array(1.0 if mu is None else float(mu), dtype=scalar))
             rest = {k: v for k, v in st.items() if k not in ("step", "eta", "mu")}
+            step = st["step"]
             st.clear()
-            st.update(step=Tensor._wrap(b.step_views[i]), eta=eta, mu=mu, **rest)
+            st.update(step=step, eta=eta, mu=mu, **rest)
         return eta._data, mu._data
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         lr, lambd, alpha, t0 = float(group["lr"]), float(group["lambd"]), float(group["alpha"]), float(group["t0"])
         wd, maximize = float(group["weight_decay"]), bool(group["maximize"])
-        self._count_steps(b, active)
-        b.buffer("ax")
-        self._export_state(b, active, self._flat_state)
-        axs = b.buffer_views["ax"]
-        for i in _indices(b, active):
-            eta, mu = self._scalars(b, i, lr)
-            p, ax = b.views[i], axs[i]
-            g = _grad(b, i, maximize)
+        for param, p, g in self._with_grad(group):
+            st = self._state_of(param)
+            step = self._next_step(st)
+            ax = self._buffer(st, "ax", p)
+            eta, mu = self._scalars(st, lr)
+            g = -g if maximize else g
             if wd != 0:
                 g = g + wd * p
             eta_value = float(eta)
@@ -202,7 +182,6 @@ class ASGD(Optimizer):
                 ax += (p - ax) * p.dtype.type(mu_value)
             else:
                 ax[...] = p
-            step = float(b.steps[i])
             # PyTorch builds the new values with torch.as_tensor (default dtype), then copies them
             # into eta / mu: they are rounded to the default dtype whatever dtype eta / mu have
             default = _dtypes.default_float.np

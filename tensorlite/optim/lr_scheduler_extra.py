@@ -4,8 +4,8 @@ import math
 import numbers
 import types
 
-from .lr_scheduler import (LRScheduler, ReduceLROnPlateau, _check_number, _check_optimizer, _set_lr,
-                           _nested_state_dict, _load_nested_state_dict)
+from ._lr_base import LRScheduler, _check_number, _check_optimizer, _set_lr, _nested_state_dict, _load_nested_state_dict
+from ._lr_plateau import ReduceLROnPlateau
 
 __all__ = ["PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "ChainedScheduler"]
 

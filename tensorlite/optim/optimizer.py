@@ -1,30 +1,12 @@
-"""Optimizer base class: PyTorch's param groups / state / state_dict API over flat buffers.
+"""Optimizer base class: torch.optim.Optimizer's param groups, per-parameter state, state_dict,
+zero_grad and step API.
 
-Layout
-------
-Every param group is split by dtype into :class:`FlatBucket` s.  A bucket owns ONE contiguous
-array holding all its parameters (each parameter's ``_data`` is re-pointed at a view into it when
-the group is added, values copied in), one flat gradient array, and one flat array per state
-buffer (``exp_avg``, ``momentum_buffer``, ...).  A step gathers the gradients into the flat
-gradient array (a copy per parameter, skipped for gradients that already are views into it; see
-:meth:`Optimizer.flat_grads` and ``zero_grad(set_to_none=False)``) and runs one fused Numba
-kernel over the bucket (``_kernels.py``).  Parameters without a gradient are skipped: the kernel
-only visits the element ranges of the others, and their state stays untouched.
-
-``optimizer.state[p]`` holds tensors that are *views* into the flat state arrays, so reading
-or writing them in place reads / writes the optimizer's state; ``state_dict()`` exports copies of
-those per-parameter slices in PyTorch's layout and ``load_state_dict()`` copies them back in.
-
-Each step checks (by identity, cheaply) that ``p._data`` still is the bucket's view; a parameter
-whose storage was replaced (``p.data = ...``) is re-adopted: same shape and dtype -> its values
-are copied into its slice; otherwise the group's buckets are rebuilt (state carried over).
-After re-adoption ``p`` no longer shares storage with the array that was assigned to it.
-Replacing ``optimizer.state`` (e.g. ``opt.state = collections.defaultdict(dict)`` to reset it)
-is detected too; assigning new tensors into an existing ``opt.state[p]`` dict is not -- write
-into them in place instead.
-
-Subclasses that are not fused can override ``step()`` and use ``self.state[p]`` like any
-PyTorch optimizer; the flat layout then only serves :meth:`flat_params` / :meth:`flat_grads`.
+``optimizer.state[p]`` is a plain dict of tensors per parameter, created lazily on the first step
+that sees a gradient for ``p`` and named as torch names them (``momentum_buffer``, ``step``,
+``exp_avg``, ...). Parameters keep their own storage, so ``p.data = ...`` and replacing
+``optimizer.state`` just work. A step hands each param group to ``_step_group``; the fused
+optimizers (SGD, Adam, RMSprop) gather the group's parameters, gradients and state into lists
+and run one backend kernel over them (``tensorlite.backend.optim``, torch's ``foreach`` idea).
 """
 import copy
 import functools
@@ -37,7 +19,12 @@ import numpy as np
 from ..tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 
-__all__ = ["Optimizer", "FlatBucket", "required"]
+__all__ = ["Optimizer", "required"]
+
+# The running profile's recorder while tensorlite.profiler records (else None): every optimizer's
+# step() and zero_grad() call is reported to it as `Optimizer.step#<Class>.step` (category
+# "optimizer") through `_profiler.timed(name, category, fn, *args, **kwargs)`.
+_profiler = None
 
 
 class _RequiredParameter:
@@ -49,93 +36,24 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-_ALL = "all"          # "every parameter of the bucket has a gradient this step"
 
+def _hook_point(fn):
+    """Wrap an optimizer's `step` / `zero_grad` (done once, when the class is created): a step
+    marks the optimizer as stepped (LR schedulers warn when stepped first), and while the
+    profiler records, the call is timed. Off, the cost is one check of `_profiler`."""
+    attr = fn.__name__
+    is_step = attr == "step"
 
-class FlatBucket:
-    """The parameters of one param group that share a dtype, stored in one flat array.
-
-    Attributes (read-only by convention):
-      params     -- the parameters, in group order
-      positions  -- their positions in ``group['params']``
-      dtype      -- numpy dtype of the flat arrays
-      shapes     -- each parameter's shape
-      offsets    -- ``[(start, end), ...]``: each parameter's element range in the flat arrays
-      numel      -- total number of elements
-      data       -- the flat parameter array (every ``p._data`` is a view into it)
-      grad       -- the flat gradient array (filled by a step / :meth:`Optimizer.flat_grads`)
-      buffers    -- ``{state name: flat array}``
-    """
-
-    def __init__(self, params, positions, dtype):
-        self.params = list(params)
-        self.positions = list(positions)
-        self.dtype = np.dtype(dtype)
-        self.shapes = [tuple(p._data.shape) for p in self.params]
-        numels = [int(p._data.size) for p in self.params]
-        bounds = np.zeros(len(numels) + 1, dtype=np.int64)
-        np.cumsum(numels, out=bounds[1:])
-        self.bounds = bounds
-        self.offsets = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-        self.numel = int(bounds[-1])
-        self.data = np.empty(self.numel, dtype=self.dtype)
-        self.views = [self._view(self.data, i) for i in range(len(self.params))]
-        for p, v in zip(self.params, self.views):
-            np.copyto(v, p._data, casting="unsafe")
-            p._data = v
-        self.grad = np.zeros(self.numel, dtype=self.dtype)
-        self.grad_views = [self._view(self.grad, i) for i in range(len(self.params))]
-        self.buffers = {}
-        self.buffer_views = {}
-        n = len(self.params)
-        self.steps = np.zeros(n, dtype=np.float32)      # per-parameter step counts (PyTorch: float32)
-        self.step_views = [self.steps[i:i + 1].reshape(()) for i in range(n)]
-        self.initialized = np.zeros(n, dtype=bool)       # the parameter has optimizer state
-        self.all_init = n == 0
-        self.uniform_steps = True                        # every parameter has the same step count
-        self.exported = None                             # state names present in initialized dicts
-        self.full_starts = np.zeros(1, dtype=np.int64)
-        self.full_ends = np.full(1, self.numel, dtype=np.int64)
-        # the math runs in float32 for half-precision buckets (numba has no float16 arithmetic)
-        self.compute_dtype = self.dtype if self.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-
-    def _view(self, flat, i):
-        a, b = self.offsets[i]
-        return flat[a:b].reshape(self.shapes[i])
-
-    def __len__(self):
-        return len(self.params)
-
-    def __repr__(self):
-        return f"FlatBucket(dtype={self.dtype}, params={len(self.params)}, numel={self.numel})"
-
-    def buffer(self, name):
-        """The flat state array `name` (allocated as zeros on first use)."""
-        buf = self.buffers.get(name)
-        if buf is None:
-            buf = np.zeros(self.numel, dtype=self.dtype)
-            self.buffers[name] = buf
-            self.buffer_views[name] = [self._view(buf, i) for i in range(len(self.params))]
-        return buf
-
-    def runs(self, active, keys=None, uniform=False):
-        """Element ranges of the active parameters, adjacent ones with equal `keys` merged.
-
-        active: _ALL or a sorted int64 array of parameter indices; keys: None or a per-parameter
-        array; uniform: the caller knows keys are all equal.  Returns (starts, ends, run_keys)."""
-        if active is _ALL and (keys is None or uniform):
-            return self.full_starts, self.full_ends, (None if keys is None else keys[:1])
-        idx = np.arange(len(self.params)) if active is _ALL else active
-        brk = np.diff(idx) != 1
-        if keys is not None:
-            k = keys[idx]
-            brk |= np.diff(k) != 0
-        brk = np.flatnonzero(brk)
-        first = np.concatenate(([0], brk + 1))
-        last = np.concatenate((brk, [idx.size - 1]))
-        starts = self.bounds[idx[first]]
-        ends = self.bounds[idx[last] + 1]
-        return starts, ends, (None if keys is None else k[first])
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if is_step:
+            self._opt_called = True
+        if _profiler is None:
+            return fn(self, *args, **kwargs)
+        return _profiler.timed(f"Optimizer.{attr}#{type(self).__name__}.{attr}", "optimizer", fn, self,
+                               *args, **kwargs)
+    method._hook_point = True
+    return method
 
 
 def _typename(obj):
@@ -159,34 +77,29 @@ class Optimizer:
     with ``'params'`` and optionally its own hyper-parameters); defaults: the hyper-parameters a
     group gets when it does not specify them.
 
-    Fused subclasses set ``_flat_state`` (the names of their per-element state buffers),
-    ``_counts_steps`` (whether state has a ``'step'``) and implement ``_update(group, bucket,
-    active)``; hyper-parameter checks go in ``_validate_group(group)``.
+    A subclass either overrides ``step(closure)`` (torch style, using ``self.state[p]``) or
+    implements ``_step_group(group)``, which the base ``step`` calls for every param group.
+    ``_state_buffers`` names its per-element state (tensors shaped like the parameter, checked
+    by ``load_state_dict``), ``_counts_steps`` says whether its state has a ``'step'``;
+    hyper-parameter checks go in ``_validate_group(group)``.
     """
 
-    _flat_state = ()
+    _state_buffers = ()
     _counts_steps = False
     _opt_called = False      # set by step(); LR schedulers warn when stepped before the optimizer
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_marks_opt_called", False):
-            @functools.wraps(step)
-            def wrapper(self, *args, **kw):
-                self._opt_called = True
-                return step(self, *args, **kw)
-            wrapper._marks_opt_called = True
-            cls.step = wrapper
+        for attr in ("step", "zero_grad"):
+            fn = cls.__dict__.get(attr)
+            if fn is not None and not getattr(fn, "_hook_point", False):
+                setattr(cls, attr, _hook_point(fn))
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self._validate_group(self.defaults)
         self.state = defaultdict(dict)
-        self._state_seen = self.state
         self.param_groups = []
-        self._buckets = []      # per group: [FlatBucket, ...]
-        self._layouts = []      # per group: (the params list the buckets were built from, its length)
         name = type(self).__name__
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: argument 'params' given to the optimizer should be an iterable of Tensors or "
@@ -257,285 +170,106 @@ class Optimizer:
             raise ValueError(f"{name}: some parameters appear in more than one parameter group (argument 'params')")
         self._validate_group(param_group)
         self.param_groups.append(param_group)
-        self._buckets.append(self._build_buckets(param_group))
-        self._layouts.append((param_group["params"], len(param_group["params"])))
 
-    # ------------------------------------------------------------------ flat layout
-    @staticmethod
-    def _build_buckets(group):
-        by_dtype = {}
-        for pos, p in enumerate(group["params"]):
-            by_dtype.setdefault(p._data.dtype, []).append(pos)
-        plist = group["params"]
-        return [FlatBucket([plist[i] for i in pos], pos, dt) for dt, pos in by_dtype.items()]
-
-    def _rebuild(self, gi):
-        """Re-lay out group gi (its params list changed, or a parameter's shape/dtype did)."""
-        group = self.param_groups[gi]
-        for p in group["params"]:           # check before changing anything
-            st = self.state.get(p)
-            for name in (self._flat_state if st else ()):
-                val = st.get(name)
-                if isinstance(val, Tensor) and val.numel() != p._data.size:
-                    raise RuntimeError(f"{type(self).__name__}: a parameter now has {p._data.size} elements but its "
-                                       f"optimizer state '{name}' has {val.numel()}; its state no longer fits")
-        # the state dicts still hold views into the old buffers: adopt copies them into the new ones
-        self._buckets[gi] = self._build_buckets(group)
-        self._layouts[gi] = (group["params"], len(group["params"]))
-        for b in self._buckets[gi]:
-            self._adopt_state(b, RuntimeError)
-
-    def _synced_buckets(self, gi):
-        """Group gi's buckets, after checking that every parameter still lives in its bucket."""
-        while len(self._buckets) < len(self.param_groups):      # groups appended to param_groups by hand
-            self._buckets.append([])
-            self._layouts.append((None, -1))
-        group = self.param_groups[gi]
-        plist, n = self._layouts[gi]
-        if group["params"] is not plist or len(plist) != n:
-            self._rebuild(gi)
-        buckets = self._buckets[gi]
-        for b in buckets:
-            views = b.views
-            for i, p in enumerate(b.params):
-                if p._data is not views[i]:
-                    arr = p._data
-                    if arr.shape == views[i].shape and arr.dtype == b.dtype:
-                        np.copyto(views[i], arr)
-                        p._data = views[i]
-                    else:
-                        self._rebuild(gi)
-                        return self._buckets[gi]
-        return buckets
-
-    def _check_state_object(self):
-        if self.state is not self._state_seen:          # the user replaced optimizer.state
-            if not isinstance(self.state, defaultdict):
-                self.state = defaultdict(dict, self.state)
-            for gi in range(len(self.param_groups)):
-                for b in self._synced_buckets(gi):
-                    self._adopt_state(b, RuntimeError)
-            self._state_seen = self.state
-
-    def _adopt_state(self, b, error):
-        """Make bucket b's flat state agree with self.state: copy every flat-state tensor found in
-        the per-parameter dicts into the bucket's buffers and replace it by a view; zero the slices
-        of parameters without state."""
-        names = self._flat_state
-        state = self.state
-        for i, p in enumerate(b.params):
-            st = state.get(p)
-            if not st:
-                b.initialized[i] = False
-                b.steps[i] = 0
-                for views in b.buffer_views.values():
-                    views[i][...] = 0
-                continue
-            b.initialized[i] = True
-            if self._counts_steps:
-                b.steps[i] = float(st["step"]) if "step" in st else 0.0
-                st["step"] = Tensor._wrap(b.step_views[i])
-            for name in names:
-                val = st.get(name)
-                if val is None:
-                    if name in b.buffer_views:
-                        b.buffer_views[name][i][...] = 0
+    # ------------------------------------------------------------------ zero_grad / step
+    @_hook_point
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients: to None (default), or to zero in place (set_to_none=False: the
+        gradient tensors stay, detached, and the next backward accumulates into them)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
                     continue
-                arr = val._data if isinstance(val, Tensor) else np.asarray(val)
-                if arr.size != b.views[i].size:
-                    raise error(f"{type(self).__name__}: state '{name}' of a parameter has {arr.size} elements but "
-                                f"the parameter has {b.views[i].size}")
-                b.buffer(name)
-                view = b.buffer_views[name][i]
-                if arr is not view:
-                    np.copyto(view, arr.reshape(view.shape), casting="unsafe")
-                    st[name] = Tensor._wrap(view)
-        b.all_init = bool(b.initialized.all())
-        b.uniform_steps = bool(b.steps.size == 0 or b.steps.min() == b.steps.max())
-        b.exported = None
-
-    # ------------------------------------------------------------------ public flat API
-    def flat_buckets(self, group=None):
-        """The FlatBuckets of param group `group` (index), or of every group when None."""
-        self._check_state_object()
-        if group is None:
-            return [b for gi in range(len(self.param_groups)) for b in self._synced_buckets(gi)]
-        return list(self._synced_buckets(self._group_index(group)))
-
-    def flat_params(self, group=0):
-        """One flat tensor per dtype of param group `group`, sharing storage with its parameters
-        (writing into it writes the parameters)."""
-        return [Tensor._wrap(b.data) for b in self.flat_buckets(group)]
-
-    def flat_grads(self, group=0):
-        """Gather group `group`'s gradients into its flat gradient buffers and return them (one
-        tensor per dtype).  Afterwards every gradient is a view into its buffer, so in-place work on
-        the returned tensors (e.g. an all-reduce) is what the next step() uses, with no copy.
-        Slices of parameters whose .grad is None are zero (their .grad stays None)."""
-        out = []
-        for b in self.flat_buckets(group):
-            self._adopt_grads(b, zero=False)
-            out.append(Tensor._wrap(b.grad))
-        return out
-
-    def _group_index(self, group):
-        if isinstance(group, dict):
-            for gi, g in enumerate(self.param_groups):
-                if g is group:
-                    return gi
-            raise ValueError("the given param group is not one of this optimizer's param_groups")
-        gi = int(group)
-        if not -len(self.param_groups) <= gi < len(self.param_groups):
-            raise IndexError(f"param group index {group} out of range ({len(self.param_groups)} groups)")
-        return gi % len(self.param_groups)
-
-    def _adopt_grads(self, b, zero):
-        """Re-point every gradient of bucket b at its slice of b.grad, copying its values in
-        (zero=False) or zeroing it (zero=True, which also detaches it as PyTorch's zero_grad does).
-        Slices of parameters whose .grad is None are zeroed; a gradient that cannot be adopted
-        (requires grad, or one tensor shared by several parameters) is copied / zeroed in place."""
-        seen = set()
-        gviews = b.grad_views
-        missing, odd = [], []
-        for i, p in enumerate(b.params):
-            g = p.grad
-            if g is None:
-                missing.append(i)
-                continue
-            if zero:
+                if set_to_none:
+                    p.grad = None
+                    continue
                 if g.grad_fn is not None:
                     g.detach_()
                 else:
                     g.requires_grad_(False)
-            gd = g._data
-            if gd is not gviews[i]:
-                if gd.shape == gviews[i].shape and id(g) not in seen and not g.requires_grad:
-                    if not zero:
-                        np.copyto(gviews[i], gd, casting="unsafe")
-                    g._data = gviews[i]
-                else:
-                    odd.append(i)
-                    if zero:
-                        gd[...] = 0
-                    else:
-                        np.copyto(gviews[i], gd.reshape(gviews[i].shape), casting="unsafe")
-            seen.add(id(g))
-            g._vc.value += 1
-        if zero:
-            b.grad[...] = 0                 # one memset for every adopted gradient
-        else:
-            for i in missing:
-                gviews[i][...] = 0
+                g._data[...] = 0
+                g._vc.value += 1
 
-    # ------------------------------------------------------------------ zero_grad / step
-    def zero_grad(self, set_to_none=True):
-        """Reset the gradients: to None (default), or to zero in place (set_to_none=False; the
-        gradients then live in the flat gradient buffers and the next step gathers nothing)."""
-        if set_to_none:
-            for group in self.param_groups:
-                for p in group["params"]:
-                    p.grad = None
-            return
-        for gi in range(len(self.param_groups)):
-            for b in self._synced_buckets(gi):
-                self._adopt_grads(b, zero=True)
-
-    def _gather(self, b):
-        """Copy the gradients of bucket b into b.grad; return _ALL, the active indices, or None."""
-        gviews = b.grad_views
-        missing = None
-        for i, p in enumerate(b.params):
-            g = p.grad
-            if g is None:
-                if missing is None:
-                    missing = [i]
-                else:
-                    missing.append(i)
-                continue
-            gd = g._data
-            if gd is not gviews[i]:
-                if gd.shape != gviews[i].shape:
-                    raise RuntimeError(f"{type(self).__name__}: a gradient has shape {tuple(gd.shape)} but its "
-                                       f"parameter has shape {tuple(gviews[i].shape)}")
-                np.copyto(gviews[i], gd, casting="unsafe")
-            p._vc.value += 1                # the step writes the parameter in place
-        if missing is None:
-            return _ALL
-        if len(missing) == len(b.params):
-            return None
-        mask = np.ones(len(b.params), dtype=bool)
-        mask[missing] = False
-        return np.flatnonzero(mask)
-
+    @_hook_point
     def step(self, closure=None):
         """One optimization step over every param group; `closure` (optional) re-evaluates the
         model and returns the loss, which step() returns."""
-        self._opt_called = True
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        self._check_state_object()
-        for gi, group in enumerate(self.param_groups):
-            for b in self._synced_buckets(gi):
-                active = self._gather(b)
-                if active is not None:
-                    self._update(group, b, active)
+        for group in self.param_groups:
+            self._step_group(group)
         return loss
 
-    def _update(self, group, b, active):
+    def _step_group(self, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    # helpers for fused subclasses
-    def _count_steps(self, b, active):
-        """step += 1 for the active parameters (PyTorch increments a float32 tensor)."""
-        if active is _ALL:
-            b.steps += 1
-        else:
-            b.steps[active] += 1
-            b.uniform_steps = bool(b.steps.min() == b.steps.max())
-
-    def _export_state(self, b, active, names):
-        """Mark the active parameters as having state and give their state dicts views into the
-        flat buffers `names` (plus 'step' when the optimizer counts steps)."""
-        if b.all_init and b.exported == names:
-            return
-        state = self.state
-        idx = range(len(b.params)) if active is _ALL else active.tolist()
-        for i in idx:
-            if not b.initialized[i]:
-                st = state[b.params[i]]
-                if self._counts_steps:
-                    st["step"] = Tensor._wrap(b.step_views[i])
-                for name in names:
-                    st[name] = Tensor._wrap(b.buffer_views[name][i])
-                b.initialized[i] = True
-        if b.exported != names:
-            for i in np.flatnonzero(b.initialized).tolist():
-                st = state[b.params[i]]
-                for name in names:
-                    if name not in st:
-                        st[name] = Tensor._wrap(b.buffer_views[name][i])
-            b.exported = names
-        b.all_init = bool(b.initialized.all())
-
+    # ------------------------------------------------------------------ helpers for _step_group
     @staticmethod
-    def _launch(kernel, b, arrays, *scalars):
-        """kernel(*arrays, *scalars), through float32 copies for half-precision buckets."""
-        if b.compute_dtype == b.dtype:
-            kernel(*arrays, *scalars)
-            return
-        work = [a.astype(b.compute_dtype) if a.dtype == b.dtype else a for a in arrays]
-        kernel(*work, *scalars)
-        for a, w in zip(arrays, work):
-            if a is not w:
-                np.copyto(a, w, casting="unsafe")
+    def _with_grad(group):
+        """(param, its array, its gradient's array) for each parameter of `group` that has a
+        gradient. Each one's version counter is bumped: the step writes it in place."""
+        out = []
+        for p in group["params"]:
+            g = p.grad
+            if g is not None:
+                pd, gd = p._data, g._data
+                if gd.shape != pd.shape:
+                    raise RuntimeError(f"optimizer step: a gradient has shape {tuple(gd.shape)} but its parameter "
+                                       f"has shape {tuple(pd.shape)}")
+                p._vc.value += 1
+                out.append((p, pd, gd))
+        return out
+
+    def _state_of(self, p):
+        """self.state[p], created empty when missing (also when `state` was replaced by a plain dict)."""
+        st = self.state.get(p)
+        if st is None:
+            st = self.state[p] = {}
+        return st
+
+    def _buffer(self, st, name, like, fill=0.0):
+        """The array of state tensor `name` (shaped like the parameter array `like`), created
+        filled with `fill` (None: uninitialised) when missing."""
+        t = st.get(name)
+        if t is None:
+            a = np.empty(like.shape, like.dtype) if fill is None else np.full(like.shape, fill, like.dtype)
+            st[name] = Tensor._wrap(a)
+            return a
+        a = t._data
+        if a.shape != like.shape or a.dtype != like.dtype:
+            a = self._follow_param(st, name, a, like)
+        return a
+
+    def _follow_param(self, st, name, a, like):
+        """The parameter's array was replaced (``p.data = ...``) by one of another shape or dtype:
+        its state follows when the element count still fits."""
+        if a.size != like.size:
+            raise RuntimeError(f"{type(self).__name__}: a parameter now has {like.size} elements but its "
+                               f"optimizer state '{name}' has {a.size}; its state no longer fits")
+        a = np.array(a.reshape(like.shape), dtype=like.dtype, order="C")
+        st[name] = Tensor._wrap(a)
+        return a
+
+    def _step_count(self, st):
+        """The parameter's 'step' array (a 0-d float32 tensor, as PyTorch's), created as 0 first."""
+        t = st.get("step")
+        if t is None:
+            t = st["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
+        return t._data
+
+    def _next_step(self, st):
+        """step += 1 (float32 arithmetic, as PyTorch); returns the new count as a float."""
+        s = self._step_count(st)
+        s[...] = s + np.float32(1)
+        return float(s)
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self):
         """{'state': {index: {name: tensor or number}}, 'param_groups': [{..., 'params': [index]}]}
         with parameters numbered across groups in order, as PyTorch.  The tensors are copies."""
-        self._check_state_object()
         groups, index, start = [], {}, 0
         for group in self.param_groups:
             packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
@@ -572,7 +306,7 @@ class Optimizer:
                              f"{[len(g['params']) for g in groups]})")
         id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
                           chain.from_iterable(g["params"] for g in groups)))
-        flat = set(self._flat_state)
+        buffers = set(self._state_buffers)
         new_state = defaultdict(dict)
         for k, st in state_dict["state"].items():
             if k not in id_map:
@@ -582,7 +316,7 @@ class Optimizer:
             entry = {}
             for name, val in st.items():
                 if isinstance(val, Tensor):
-                    if name in flat and val.numel() != p.numel():
+                    if name in buffers and val.numel() != p.numel():
                         raise ValueError(f"{where}: loaded state dict has '{name}' with {val.numel()} elements "
                                          f"for a parameter with {p.numel()} elements (parameter index {k})")
                     arr = np.array(val._data, copy=True)
@@ -591,6 +325,8 @@ class Optimizer:
                     entry[name] = Tensor._wrap(arr)
                 else:
                     entry[name] = copy.deepcopy(val)
+            if self._counts_steps and "step" in entry:    # the step count is a 0-d float32 tensor, as torch's
+                entry["step"] = Tensor._wrap(np.array(float(entry["step"]), dtype=np.float32))
             new_state[p] = entry
         new_groups = []
         for g, s in zip(groups, saved_groups):
@@ -600,10 +336,6 @@ class Optimizer:
             new_groups.append(s)
         self.param_groups = new_groups
         self.state = new_state
-        self._state_seen = new_state
-        for gi in range(len(self.param_groups)):
-            for b in self._synced_buckets(gi):
-                self._adopt_state(b, ValueError)
 
     # ------------------------------------------------------------------ misc
     def __repr__(self):
@@ -615,23 +347,6 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
-
-    # pickling / deepcopy: the copies of the parameters and state no longer alias a flat buffer,
-    # so the copy lays its buckets out afresh
-    def __getstate__(self):
-        d = self.__dict__.copy()
-        for k in ("_buckets", "_layouts", "_state_seen"):
-            d.pop(k, None)
-        return d
-
-    def __setstate__(self, d):
-        self.__dict__.update(d)
-        self._state_seen = self.state
-        self._buckets = [self._build_buckets(g) for g in self.param_groups]
-        self._layouts = [(g["params"], len(g["params"])) for g in self.param_groups]
-        for buckets in self._buckets:
-            for b in buckets:
-                self._adopt_state(b, RuntimeError)
 
 
 # ---------------------------------------------------------------------- validation helpers

@@ -1,6 +1,6 @@
 """RMSprop (torch.optim.RMSprop): centred variant, momentum, weight decay, maximize."""
 
-from . import _kernels
+from ..backend import optim as kernels
 from .optimizer import Optimizer, check_nonneg
 
 __all__ = ["RMSprop"]
@@ -20,7 +20,7 @@ class RMSprop(Optimizer):
     when centered).  ``foreach`` is accepted and ignored (always fused).
     """
 
-    _flat_state = ("square_avg", "momentum_buffer", "grad_avg")
+    _state_buffers = ("square_avg", "momentum_buffer", "grad_avg")
     _counts_steps = True
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
@@ -36,19 +36,20 @@ class RMSprop(Optimizer):
         check_nonneg(self, group.get("weight_decay", 0), "weight_decay value", "weight_decay")
         check_nonneg(self, group.get("alpha", 0), "alpha value", "alpha")
 
-    def _update(self, group, b, active):
-        ct = b.compute_dtype.type
-        momentum = float(group["momentum"])
+    def _step_group(self, group):
+        use_momentum = float(group["momentum"]) > 0
         centered = bool(group["centered"])
-        alpha = float(group["alpha"])
-        names = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
-        sq = b.buffer("square_avg")
-        mbuf = b.buffer("momentum_buffer") if momentum > 0 else sq
-        gavg = b.buffer("grad_avg") if centered else sq
-        self._count_steps(b, active)
-        starts, ends, _ = b.runs(active)
-        w = ct(1 - alpha)
-        self._launch(_kernels.rmsprop_update, b, (b.data, b.grad, sq, gavg, mbuf), starts, ends,
-                     ct(-float(group["lr"])), ct(alpha), w, ct(1) - w, ct(float(group["eps"])),
-                     ct(float(group["weight_decay"])), ct(momentum), centered, bool(group["maximize"]))
-        self._export_state(b, active, names)
+        params, grads, square_avgs, grad_avgs, momentum_buffers, steps = [], [], [], [], [], []
+        for p, pd, gd in self._with_grad(group):
+            st = self._state_of(p)
+            steps.append(self._step_count(st))             # first, so the state's keys are in torch's order
+            params.append(pd)
+            grads.append(gd)
+            square_avgs.append(self._buffer(st, "square_avg", pd))
+            if use_momentum:
+                momentum_buffers.append(self._buffer(st, "momentum_buffer", pd))
+            if centered:
+                grad_avgs.append(self._buffer(st, "grad_avg", pd))
+        kernels.rmsprop_update(params, grads, square_avgs, grad_avgs if centered else square_avgs,
+                               momentum_buffers if use_momentum else square_avgs, steps, group["lr"], group["alpha"],
+                               group["eps"], group["weight_decay"], group["momentum"], centered, group["maximize"])

@@ -1,7 +1,5 @@
 """SGD with momentum, dampening, Nesterov, weight decay, maximize (torch.optim.SGD)."""
-import numpy as np
-
-from . import _kernels
+from ..backend import optim as kernels
 from .optimizer import Optimizer, check_nonneg, _number
 
 __all__ = ["SGD"]
@@ -17,11 +15,11 @@ class SGD(Optimizer):
         p = p - lr * g
 
     State per parameter: 'momentum_buffer' (only when momentum != 0).  The whole param group is
-    updated by one fused kernel over its flat buffers.  ``foreach`` / ``fused`` are accepted for
-    compatibility and ignored (always fused).
+    updated by one fused kernel call over its lists of parameters, gradients and buffers.
+    ``foreach`` / ``fused`` are accepted for compatibility and ignored (always fused).
     """
 
-    _flat_state = ("momentum_buffer",)
+    _state_buffers = ("momentum_buffer",)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, fused=None):
@@ -38,21 +36,17 @@ class SGD(Optimizer):
         check_nonneg(self, group.get("momentum", 0), "momentum value", "momentum")
         check_nonneg(self, group.get("weight_decay", 0), "weight_decay value", "weight_decay")
 
-    def _update(self, group, b, active):
-        ct = b.compute_dtype.type
-        momentum = float(group["momentum"])
-        use_m = momentum != 0
-        if use_m:
-            buf = b.buffer("momentum_buffer")
-            fresh = ~b.initialized
-            starts, ends, run_fresh = b.runs(active, fresh, uniform=b.all_init)
-            run_fresh = run_fresh.astype(np.uint8)
-        else:
-            buf = b.grad                    # unused by the kernel
-            starts, ends, _ = b.runs(active)
-            run_fresh = np.zeros(starts.shape[0], dtype=np.uint8)
-        self._launch(_kernels.sgd_update, b, (b.data, b.grad, buf), starts, ends, run_fresh,
-                     ct(-float(group["lr"])), ct(momentum), ct(1 - float(group["dampening"])),
-                     ct(float(group["weight_decay"])), use_m, bool(group["nesterov"]), bool(group["maximize"]))
-        if use_m:
-            self._export_state(b, active, self._flat_state)
+    def _step_group(self, group):
+        use_momentum = float(group["momentum"]) != 0
+        params, grads, bufs, fresh = [], [], [], []
+        for p, pd, gd in self._with_grad(group):
+            params.append(pd)
+            grads.append(gd)
+            if use_momentum:
+                st = self._state_of(p)
+                fresh.append(st.get("momentum_buffer") is None)     # first step: buf = grad
+                bufs.append(self._buffer(st, "momentum_buffer", pd, fill=None))
+        if not use_momentum:
+            bufs, fresh = grads, [False] * len(params)             # no state
+        kernels.sgd_update(params, grads, bufs, fresh, group["lr"], group["momentum"], group["dampening"],
+                           group["weight_decay"], group["nesterov"], group["maximize"])

@@ -8,30 +8,7 @@ from . import rnn  # noqa: F401  (tensorlite.nn.utils.rnn, as torch.nn.utils.rnn
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: F401
 from .weight_norm import weight_norm, remove_weight_norm  # noqa: F401,E402  (rebinds the submodule name, as torch)
 from . import parametrize, parametrizations  # noqa: F401,E402
-
-
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    from ...optim._clip import clip_grad_norm_ as impl
-    return impl(parameters, max_norm, norm_type=norm_type, error_if_nonfinite=error_if_nonfinite)
-
-
-def clip_grad_value_(parameters, clip_value, foreach=None):
-    from ...optim._clip import clip_grad_value_ as impl
-    return impl(parameters, clip_value)
-
-
-def _tensors(parameters, fname):
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    try:
-        parameters = list(parameters)
-    except TypeError:
-        raise TypeError(f"{fname}(): argument 'parameters' must be a Tensor or an iterable of Tensors, got "
-                        f"{type(parameters).__name__}") from None
-    for p in parameters:
-        if not isinstance(p, Tensor):
-            raise TypeError(f"{fname}(): argument 'parameters' must hold Tensors, got a {type(p).__name__}")
-    return parameters
+from .clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_, _tensors  # noqa: F401
 
 
 def parameters_to_vector(parameters):
@@ -58,45 +35,6 @@ def vector_to_parameters(vec, parameters):
         p._data[...] = vec._data[offset:offset + n].reshape(p.shape)
         p._bump()
         offset += n
-
-
-def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """The norm_type-norm of the norms of `tensors` (e.g. gradients), as a 0-d tensor; 0.0 for none."""
-    import math
-    from ...optim._clip import _real, _vector_norm
-    fname = "get_total_norm"
-    tensors = [t for t in _tensors(tensors, fname) if t is not None]
-    norm_type = _real(norm_type, fname, "norm_type", nonneg=False)
-    if not tensors:
-        return Tensor._wrap(np.zeros((), dtype=np.float32))
-    dtype = np.result_type(*[t._data.dtype for t in tensors])
-    if dtype.kind != "f":
-        dtype = np.dtype(np.float32)
-    norms = np.array([_vector_norm(t._data, norm_type) for t in tensors], dtype=np.float64)
-    total = dtype.type(_vector_norm(norms, norm_type))
-    if error_if_nonfinite and not math.isfinite(float(total)):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
-                           "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
-                           "norm anyway, set `error_if_nonfinite=False`")
-    return Tensor._wrap(np.asarray(total))
-
-
-def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
-    """Scale every gradient of `parameters` in place by min(1, max_norm / (total_norm + 1e-6))."""
-    from ...optim._clip import _grads, _real
-    fname = "clip_grads_with_norm_"
-    grads = _grads(parameters, fname)
-    max_norm = _real(max_norm, fname, "max_norm")
-    if isinstance(total_norm, bool) or not isinstance(total_norm, (Tensor, numbers.Real)):
-        raise TypeError(f"{fname}(): argument 'total_norm' must be a Tensor or a number (the result of "
-                        f"get_total_norm), got {type(total_norm).__name__}")
-    total = float(total_norm._data) if isinstance(total_norm, Tensor) else float(total_norm)
-    if not grads:
-        return
-    coef = min(max_norm / (total + 1e-6), 1.0) if total == total else float("nan")
-    for g in grads:
-        np.multiply(g._data, np.asarray(coef, dtype=g._data.dtype), out=g._data, casting="unsafe")
-        g._vc.value += 1
 
 
 class _NotAModuleClass(TypeError, RuntimeError):

@@ -23,6 +23,8 @@ import math
 import numba
 import numpy as np
 
+from . import kernel
+
 _FM = {"contract", "reassoc", "nsz", "arcp"}
 
 
@@ -42,6 +44,7 @@ def _row_lse(x, i):
     return m + math.log(s)
 
 
+@kernel("ce_fwd_idx")
 @numba.njit(cache=True, fastmath=_FM)
 def ce_fwd_idx(x, target, w, ignore_index, eps, loss, wy, lse):
     """Fills loss, wy, lse; returns (first row whose target is outside [0, C) and not ignore_index,
@@ -76,6 +79,7 @@ def ce_fwd_idx(x, target, w, ignore_index, eps, loss, wy, lse):
     return -1, total, denom
 
 
+@kernel("ce_bwd_idx")
 @numba.njit(cache=True, fastmath=_FM)
 def ce_bwd_idx(x, target, w, ignore_index, eps, lse, coef, dx):
     N, C = x.shape
@@ -105,6 +109,7 @@ def ce_bwd_idx(x, target, w, ignore_index, eps, lse, coef, dx):
         dx[i, y] = t(np.float64(dx[i, y]) - a)
 
 
+@kernel("ce_fwd_prob")
 @numba.njit(cache=True, fastmath=_FM)
 def ce_fwd_prob(x, target, w, eps, loss, lse):
     N, C = x.shape
@@ -120,6 +125,7 @@ def ce_fwd_prob(x, target, w, eps, loss, lse):
         loss[i] = s
 
 
+@kernel("ce_bwd_prob")
 @numba.njit(cache=True, fastmath=_FM)
 def ce_bwd_prob(x, target, w, eps, lse, coef, dx):
     N, C = x.shape

@@ -39,6 +39,8 @@ import numba
 import numpy as np
 from numba import prange
 
+from . import kernel
+
 _FM = {"contract", "reassoc", "nsz", "arcp"}     # FMA + vectorized reductions; NaN/inf stay honest
 _ROW_BLOCK = 64                                   # rows per block in the nc kernels (fits L1)
 PARALLEL_MIN_SIZE = 1 << 16                       # elements below which the serial drivers run
@@ -584,6 +586,7 @@ def _nc_chunks(x, nt):
     return max(1, min(nt, -(-x.shape[0] // _ROW_BLOCK)))
 
 
+@kernel("batch_norm_fwd_train")
 def fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd, mode=PLAIN, res=None):
     """Statistics + normalize + affine into y; mode RELU / RELU_ADD also apply relu(. [+ res]), res
     laid out like x's kernel view."""
@@ -600,6 +603,7 @@ def fwd_train(kind, x, gamma, beta, eps, y, mean, var, invstd, mode=PLAIN, res=N
         _fwd_train_nc_ser(*args, mode, res)
 
 
+@kernel("batch_norm_fwd_eval")
 def fwd_eval(kind, x, scale, shift, y):
     nt = _threads(x)
     if kind == "ncl":
@@ -610,6 +614,7 @@ def fwd_eval(kind, x, scale, shift, y):
         _fwd_eval_nc_ser(x, scale, shift, y)
 
 
+@kernel("batch_norm_bwd_train")
 def bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode=PLAIN, y=None, gres=None):
     """dx, dgamma, dbeta of fwd_train; for mode RELU / RELU_ADD dy is the gradient of the ReLU's
     output y, and RELU_ADD also writes the residual's gradient (dy gated by y) into gres."""
@@ -626,6 +631,7 @@ def bwd_train(kind, dy, x, mean, invstd, gamma, dx, dgamma, dbeta, need_dx, mode
         _bwd_train_nc_ser(*args, mode, y, gres)
 
 
+@kernel("batch_norm_bwd_eval")
 def bwd_eval(kind, dy, x, mean, invstd, scale, dx, dgamma, dbeta, need_dx):
     nt = _threads(x)
     need_dx = bool(need_dx)
