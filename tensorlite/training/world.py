@@ -10,8 +10,11 @@ import os
 
 import numpy as np
 
+from .. import distributed
+from ..distributed._backend import env_world_size
+from ..evaluate import predict
+from ..nn.parallel import DistributedDataParallel
 from ..tensor import Tensor
-from ._backend import env_world_size
 
 __all__ = ["TrainingWorld"]
 
@@ -20,9 +23,8 @@ class TrainingWorld:
     def __init__(self):
         self.rank, self.size = 0, env_world_size()
         if self.size > 1:
-            from . import init, rank, world_size
-            init()
-            self.rank, self.size = rank(), world_size()
+            distributed.init()
+            self.rank, self.size = distributed.rank(), distributed.world_size()
 
     @property
     def main(self):
@@ -38,11 +40,6 @@ class TrainingWorld:
         local = int(os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE", os.environ.get("MPI_LOCALNRANKS", self.size)))
         return max(1, (os.cpu_count() or 1) // max(local, 1))
 
-    def check_batch_size(self, batch_size):
-        if batch_size % self.size:
-            raise SystemExit(f"--batch-size {batch_size} must be divisible by the number of MPI ranks ({self.size}): "
-                             f"each rank trains on an equal slice of every batch")
-
     def shard(self, n):
         """This rank's slice of a global batch of n samples."""
         per = n // self.size
@@ -51,13 +48,11 @@ class TrainingWorld:
     def wrap(self, model):
         if self.size == 1:
             return model
-        from ..nn.parallel import DistributedDataParallel
         return DistributedDataParallel(model)
 
     def _all_reduce(self, values, dtype, op):
-        from . import all_reduce
         t = Tensor._wrap(np.array(values, dtype=dtype))
-        all_reduce(t, op=op)
+        distributed.all_reduce(t, op=op)
         return t._data.tolist()
 
     def agree(self, *flags):
@@ -65,22 +60,19 @@ class TrainingWorld:
         single process)."""
         if self.size == 1:
             return flags
-        from . import ReduceOp
-        return tuple(bool(v) for v in self._all_reduce([bool(f) for f in flags], np.uint8, ReduceOp.MAX))
+        return tuple(bool(v) for v in self._all_reduce([bool(f) for f in flags], np.uint8,
+                                                        distributed.ReduceOp.MAX))
 
     def sum(self, *values):
         """Sums over the ranks (the values back unchanged in a single process)."""
         if self.size == 1:
             return values
-        from . import ReduceOp
-        return tuple(self._all_reduce(values, np.float64, ReduceOp.SUM))
+        return tuple(self._all_reduce(values, np.float64, distributed.ReduceOp.SUM))
 
     def predict(self, model, images):
         """tensorlite.evaluate.predict, each rank on 1/N of the images, logits gathered on all."""
-        from ..evaluate import predict
         if self.size == 1:
             return predict(model, images)
-        from . import all_gather
         n = len(images)
         per = max(-(-n // self.size), 1)
         lo = min(self.rank * per, n)
@@ -90,5 +82,5 @@ class TrainingWorld:
             part = np.concatenate([part, np.repeat(filler, per - len(part), axis=0)])
         logits = predict(model, part)
         rows = [Tensor._wrap(np.empty_like(logits)) for _ in range(self.size)]
-        all_gather(rows, Tensor._wrap(logits))
+        distributed.all_gather(rows, Tensor._wrap(logits))
         return np.concatenate([r._data for r in rows])[:n]
