@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 import tensorlite as tl
 from tensorlite.ops.normalization import (batch_norm, layer_norm, group_norm, local_response_norm,
                                           dropout, dropout2d)
-from tensorlite.backend import nb_norm
+from tensorlite.backend import norm as nb_norm
 
 from tensorlite.testing.strategies import hard_arrays, smooth_arrays, float_dtypes, to_layout, assert_close, tl_tensor
 

@@ -579,9 +579,10 @@ def test_module_reprs_match_torch(expr):
     assert repr(eval("nn." + expr)) == repr(eval("TNN." + expr))
 
 
-MINE = {f"tensorlite.nn.{f}" for f in ("module", "layers", "activation", "container", "loss", "normalization",
-                                       "upsampling", "sparse", "padding", "vision", "distance", "parallel",
-                                       "sync_batchnorm")}
+MINE = {f"tensorlite.nn.{f}" for f in ("module", "linear", "conv", "pooling", "batchnorm", "instancenorm",
+                                       "normalization", "dropout", "activation", "flatten", "container", "loss",
+                                       "upsampling", "sparse", "padding", "pixelshuffle", "fold", "channelshuffle",
+                                       "distance", "parallel")}
 CLASSES = sorted(n for n in dir(nn) if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)
                  and getattr(nn, n).__module__ in MINE and hasattr(TNN, n))
 

@@ -1,13 +1,19 @@
-"""Activation modules beyond those in layers.py (PyTorch's names, arguments and extra_repr).
-Each is a thin wrapper over tensorlite.nn.functional; only PReLU holds a parameter."""
+"""Activation layers (torch.nn.modules.activation), in torch's order, with torch's names, arguments
+and extra_repr. Each is a thin wrapper over tensorlite.nn.functional; only PReLU holds a parameter.
+MultiheadAttention, which torch also keeps in this file, is in attention.py."""
 import numbers
 import warnings
 
 from .. import creation
 from . import functional as F
 from . import init
-from .module import Module, _device_type
+from ._args import _check_device, _positive_int
+from .module import Module
 from .parameter import Parameter
+
+__all__ = ["Threshold", "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish",
+           "Hardswish", "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid", "Softplus",
+           "Softshrink", "PReLU", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax"]
 
 
 def _maybe_inplace(module, x, fn):
@@ -21,43 +27,9 @@ def _inplace_repr(module, s=""):
     return s
 
 
-class ELU(Module):
-    def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha, self.inplace = alpha, inplace
+class _InplaceActivation(Module):
+    """The activations whose one argument is `inplace` (ReLU, SiLU, Mish, ...); not a torch class."""
 
-    def forward(self, input):
-        return _maybe_inplace(self, input, lambda t: F.elu(t, self.alpha))
-
-    def extra_repr(self):
-        return _inplace_repr(self, f"alpha={self.alpha}")
-
-
-class CELU(Module):                        # not an ELU subclass, as PyTorch
-    def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha, self.inplace = alpha, inplace
-
-    def extra_repr(self):
-        return _inplace_repr(self, f"alpha={self.alpha}")
-
-    def forward(self, input):
-        return _maybe_inplace(self, input, lambda t: F.celu(t, self.alpha))
-
-
-class SELU(Module):
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return _maybe_inplace(self, input, F.selu)
-
-    def extra_repr(self):
-        return _inplace_repr(self)
-
-
-class Mish(Module):
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
@@ -65,77 +37,37 @@ class Mish(Module):
     def extra_repr(self):
         return _inplace_repr(self)
 
-    def forward(self, input):
-        return _maybe_inplace(self, input, F.mish)
 
-
-class Hardswish(Module):
-    def __init__(self, inplace=False):
+class Threshold(Module):
+    def __init__(self, threshold, value, inplace=False):
         super().__init__()
-        self.inplace = inplace
+        self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input):
-        return _maybe_inplace(self, input, F.hardswish)
-
-
-class Hardsigmoid(Module):                 # PyTorch prints neither this nor Hardswish with inplace
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return _maybe_inplace(self, input, F.hardsigmoid)
-
-
-class Softsign(Module):
-    def forward(self, input):
-        return F.softsign(input)
-
-
-class LogSigmoid(Module):
-    def forward(self, input):
-        return F.logsigmoid(input)
-
-
-class Tanhshrink(Module):
-    def forward(self, input):
-        return F.tanhshrink(input)
-
-
-class Softmin(Module):
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input):
-        return F.softmin(input, self.dim)
+        return _maybe_inplace(self, input, lambda t: F.threshold(t, self.threshold, self.value))
 
     def extra_repr(self):
-        return f"dim={self.dim}"
+        return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
 
 
-class GLU(Module):
-    def __init__(self, dim=-1):
+class ReLU(_InplaceActivation):
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.relu)
+
+
+class RReLU(Module):
+    """Randomized leaky relu: per-element slopes U(lower, upper) for inputs <= 0 while training,
+    the fixed slope (lower + upper) / 2 in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
         super().__init__()
-        self.dim = dim
+        self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):
-        return F.glu(input, self.dim)
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class Softplus(Module):
-    def __init__(self, beta=1.0, threshold=20.0):
-        super().__init__()
-        self.beta, self.threshold = beta, threshold
-
-    def forward(self, input):
-        return F.softplus(input, self.beta, self.threshold)
-
-    def extra_repr(self):
-        return f"beta={self.beta}, threshold={self.threshold}"
+        return _inplace_repr(self, f"lower={self.lower}, upper={self.upper}")
 
 
 class Hardtanh(Module):
@@ -161,42 +93,104 @@ class Hardtanh(Module):
         return _inplace_repr(self, f"min_val={self.min_val}, max_val={self.max_val}")
 
 
-class Threshold(Module):
-    def __init__(self, threshold, value, inplace=False):
-        super().__init__()
-        self.threshold, self.value, self.inplace = threshold, value, inplace
+class ReLU6(Hardtanh):
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
 
-    def forward(self, input):
-        return _maybe_inplace(self, input, lambda t: F.threshold(t, self.threshold, self.value))
-
-    def extra_repr(self):
-        return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
-
-
-class PReLU(Module):
-    """x if x > 0 else a * x with a learnable `weight` of shape (num_parameters,), filled with `init`."""
-
-    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
-        super().__init__()
-        if device is not None:
-            _device_type(device, "PReLU")
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) or \
-                num_parameters <= 0:
-            raise ValueError(f"PReLU: argument 'num_parameters' must be a positive int, got {num_parameters!r}")
-        if isinstance(init, bool) or not isinstance(init, numbers.Real):
-            raise TypeError(f"PReLU: argument 'init' must be a number, got {init!r:.40}")
-        self.num_parameters, self.init = int(num_parameters), float(init)
-        self.weight = Parameter(creation.empty(self.num_parameters, dtype=dtype))
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        init.constant_(self.weight, self.init)
-
-    def forward(self, input):
-        return F.prelu(input, self.weight)
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.relu6)
 
     def extra_repr(self):
-        return f"num_parameters={self.num_parameters}"
+        return _inplace_repr(self)
+
+
+class Sigmoid(Module):
+    def forward(self, x):
+        return F.sigmoid(x)
+
+
+class Hardsigmoid(_InplaceActivation):
+    def forward(self, input):
+        return _maybe_inplace(self, input, F.hardsigmoid)
+
+    def extra_repr(self):
+        return ""                         # torch prints neither this nor Hardswish with inplace
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return F.tanh(x)
+
+
+class SiLU(_InplaceActivation):
+    def forward(self, x):
+        return _maybe_inplace(self, x, F.silu)
+
+
+class Mish(_InplaceActivation):
+    def forward(self, input):
+        return _maybe_inplace(self, input, F.mish)
+
+
+class Hardswish(_InplaceActivation):
+    def forward(self, input):
+        return _maybe_inplace(self, input, F.hardswish)
+
+    def extra_repr(self):
+        return ""
+
+
+class ELU(Module):
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return _maybe_inplace(self, input, lambda t: F.elu(t, self.alpha))
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"alpha={self.alpha}")
+
+
+class CELU(Module):                        # not an ELU subclass, as PyTorch
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return _maybe_inplace(self, input, lambda t: F.celu(t, self.alpha))
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"alpha={self.alpha}")
+
+
+class SELU(_InplaceActivation):
+    def forward(self, input):
+        return _maybe_inplace(self, input, F.selu)
+
+
+class GLU(Module):
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
 
 
 class Hardshrink(Module):
@@ -211,7 +205,36 @@ class Hardshrink(Module):
         return f"{self.lambd}"
 
 
-class Softshrink(Module):
+class LeakyReLU(Module):
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, x):
+        return _maybe_inplace(self, x, lambda t: F.leaky_relu(t, self.negative_slope))
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"negative_slope={self.negative_slope}")
+
+
+class LogSigmoid(Module):
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Softplus(Module):
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softshrink(Module):                  # not a Hardshrink subclass, as PyTorch
     def __init__(self, lambd=0.5):
         super().__init__()
         self.lambd = lambd
@@ -223,19 +246,61 @@ class Softshrink(Module):
         return str(self.lambd)
 
 
-class RReLU(Module):
-    """Randomized leaky relu: per-element slopes U(lower, upper) for inputs <= 0 while training,
-    the fixed slope (lower + upper) / 2 in eval mode."""
+class PReLU(Module):
+    """x if x > 0 else a * x with a learnable `weight` of shape (num_parameters,), filled with `init`."""
 
-    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        self.lower, self.upper, self.inplace = lower, upper, inplace
+        _check_device(device, "PReLU")
+        num_parameters = _positive_int(num_parameters, "num_parameters", "PReLU")
+        if isinstance(init, bool) or not isinstance(init, numbers.Real):
+            raise TypeError(f"PReLU: argument 'init' must be a number, got {init!r:.40}")
+        self.num_parameters, self.init = num_parameters, float(init)
+        self.weight = Parameter(creation.empty(self.num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.constant_(self.weight, self.init)
 
     def forward(self, input):
-        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+        return F.prelu(input, self.weight)
 
     def extra_repr(self):
-        return _inplace_repr(self, f"lower={self.lower}, upper={self.upper}")
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softsign(Module):
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Softmin(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
 
 
 class Softmax2d(Module):
@@ -249,3 +314,15 @@ class Softmax2d(Module):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead (input of shape "
                              f"{tuple(getattr(input, 'shape', ()))})")
         return F.softmax(input, -3)
+
+
+class LogSoftmax(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.log_softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

@@ -6,15 +6,11 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..ops.attention import multi_head_attention_forward, AttentionAssertionError, _canonical_mask, _none_or_dtype
 from ..ops._helpers import as_tensor
 from . import init
-from .layers import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear under torch's name for MultiheadAttention.out_proj (same keys, init and repr)."""
+__all__ = ["MultiheadAttention"]
 
 
 class MultiheadAttention(Module):

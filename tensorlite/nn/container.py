@@ -1,4 +1,4 @@
-"""Sequential, ModuleList, ModuleDict."""
+"""Sequential, ModuleList, ModuleDict, ParameterList and ParameterDict (torch.nn.modules.container)."""
 import itertools
 from collections import OrderedDict
 
@@ -144,7 +144,39 @@ class ModuleList(Module):
         raise NotImplementedError("ModuleList is a container: call its modules, not the list")
 
 
-class ModuleDict(Module):
+class _DictContainer(Module):
+    """The dict protocol ModuleDict and ParameterDict share, over the Module registry each keeps
+    its entries in (`_entries()`: _modules or _parameters); each adds its own __setitem__/update."""
+
+    def _entries(self):
+        raise NotImplementedError
+
+    def __getitem__(self, key):
+        return self._entries()[key]
+
+    def __delitem__(self, key):
+        del self._entries()[key]
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def values(self):
+        return self._entries().values()
+
+    def items(self):
+        return self._entries().items()
+
+
+class ModuleDict(_DictContainer):
     def __init__(self, modules=None):
         super().__init__()
         if modules:
@@ -160,32 +192,11 @@ class ModuleDict(Module):
         for k, m in pairs:
             self.add_module(k, m)
 
-    def __getitem__(self, key):
-        return self._modules[key]
+    def _entries(self):
+        return self._modules
 
     def __setitem__(self, key, module):
         self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
 
     def forward(self, *args):
         raise NotImplementedError("ModuleDict is a container: call its modules, not the dict")
@@ -199,6 +210,12 @@ def _as_parameter(value, owner, what):
     if isinstance(value, Tensor):
         return Parameter(value, requires_grad=value.is_floating_point())
     raise TypeError(f"{owner}: {what} must be a Parameter or a Tensor, got {type(value).__name__}")
+
+
+def _parameters_repr(module):
+    """ParameterList's and ParameterDict's extra_repr: one line a parameter, as torch prints them."""
+    return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                     for k, p in module._parameters.items())
 
 
 class ParameterList(Module):
@@ -236,14 +253,13 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-                         for k, p in self._parameters.items())
+        return _parameters_repr(self)
 
     def forward(self, *args):
         raise NotImplementedError("ParameterList is a container: use its parameters, not the list")
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictContainer):
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
@@ -263,32 +279,11 @@ class ParameterDict(Module):
         for k, v in pairs:
             self[k] = v
 
-    def __getitem__(self, key):
-        return self._parameters[key]
+    def _entries(self):
+        return self._parameters
 
     def __setitem__(self, key, value):
         self.register_parameter(key, _as_parameter(value, "ParameterDict", f"value for key {key!r}"))
-
-    def __delitem__(self, key):
-        del self._parameters[key]
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
 
     def get(self, key, default=None):
         return self._parameters.get(key, default)
@@ -297,8 +292,7 @@ class ParameterDict(Module):
         return self._parameters.pop(key)
 
     def extra_repr(self):
-        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-                         for k, p in self._parameters.items())
+        return _parameters_repr(self)
 
     def forward(self, *args):
         raise NotImplementedError("ParameterDict is a container: use its parameters, not the dict")

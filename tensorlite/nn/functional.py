@@ -3,7 +3,7 @@ from ..ops.elementwise import gelu, sigmoid, tanh  # noqa: F401
 from ..ops import elementwise as _ew, activation as _act
 from ..ops.reduction import softmax, log_softmax  # noqa: F401
 from ..ops.padding import pad  # noqa: F401
-from ..ops.linalg import linear  # noqa: F401
+from ..ops.products import linear  # noqa: F401
 from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from ..ops.upsample import interpolate  # noqa: F401
 from ..ops.pool import (max_pool1d, avg_pool1d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401

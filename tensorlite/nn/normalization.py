@@ -1,36 +1,40 @@
-"""LayerNorm, GroupNorm, InstanceNorm1d/2d (PyTorch's arguments, init, state-dict keys, extra_repr).
-BatchNorm lives in layers.py."""
+"""LayerNorm, GroupNorm, LocalResponseNorm and RMSNorm (torch.nn.modules.normalization): torch's
+arguments, init, state-dict keys and extra_repr. BatchNorm is in batchnorm.py, InstanceNorm in
+instancenorm.py."""
 import numbers
 
+from .. import creation
 from . import functional as F
 from . import init
-from .layers import norm_parameters, _NormBase, _check_device
+from ._args import _check_device, _positive_int
+from .batchnorm import norm_parameters, reset_norm_parameters
 from .module import Module
+from .parameter import Parameter
+
+__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm", "RMSNorm"]
 
 
-def _positive_int(v, name, owner):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
-        raise ValueError(f"{owner}: argument '{name}' must be a positive int, got {v!r}")
-    return int(v)
+def _shape_entries(normalized_shape, owner):
+    """normalized_shape as a sequence of dims (an int is one dim); TypeError for a str or a non-iterable.
+    LayerNorm and RMSNorm check the dims themselves."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else normalized_shape
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError(f"{owner}: argument 'normalized_shape' must be an int or a tuple of ints, got "
+                        f"{normalized_shape!r:.40}")
+    return shape
 
 
 class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
         _check_device(device, "LayerNorm")
-        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else normalized_shape
-        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-            raise TypeError(f"LayerNorm: argument 'normalized_shape' must be an int or a tuple of ints, got "
-                            f"{normalized_shape!r:.40}")
+        shape = _shape_entries(normalized_shape, "LayerNorm")
         self.normalized_shape = tuple(_positive_int(s, "normalized_shape", "LayerNorm") for s in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         norm_parameters(self, self.normalized_shape, elementwise_affine, bias, None, dtype)
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_norm_parameters(self, self.elementwise_affine)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -53,10 +57,7 @@ class GroupNorm(Module):
         norm_parameters(self, (num_channels,), affine, bias, None, dtype)
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_norm_parameters(self, self.affine)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -66,59 +67,16 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class _InstanceNorm(_NormBase):
-    _spatial = 2
+class LocalResponseNorm(Module):
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
-                 device=None, dtype=None, *, bias=True):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+    def forward(self, x):
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
-    def _check_input_dim(self, input):
-        n = self._spatial
-        ndim = getattr(input, "ndim", None)
-        if ndim not in (n + 1, n + 2):
-            shape = tuple(input.shape) if hasattr(input, "shape") else type(input).__name__
-            raise ValueError(f"{type(self).__name__}: expected {n + 1}D or {n + 2}D input, got argument 'input' of "
-                             f"shape {shape}")
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        # Checkpoints from before versioning held running stats even without track_running_stats.
-        if local_metadata.get("version", None) is None and not self.track_running_stats:
-            keys = [prefix + n for n in ("running_mean", "running_var") if prefix + n in state_dict]
-            if keys:
-                error_msgs.append(f"Unexpected running stats buffer(s) {keys} for {type(self).__name__} with "
-                                  f"track_running_stats=False. Remove these keys from state_dict, or set "
-                                  f"track_running_stats=True if the running stats are needed.")
-                for k in keys:
-                    state_dict.pop(k)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)
-
-    def forward(self, input):
-        name, n = type(self).__name__, self._spatial
-        self._check_input_dim(input)
-        batched = input.ndim == n + 2
-        x = input if batched else input.unsqueeze(0)
-        if x.shape[1] != self.num_features and self.affine:
-            raise ValueError(f"{name}: expected input's size at dim={1 if batched else 0} to match num_features "
-                             f"({self.num_features}), but got input of shape {tuple(input.shape)}")
-        use_input_stats = self.training or not self.track_running_stats
-        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
-                              self.momentum if self.momentum is not None else 0.0, self.eps)
-        return out if batched else out.squeeze(0)
-
-
-class InstanceNorm1d(_InstanceNorm):
-    _spatial = 1
-
-
-class InstanceNorm2d(_InstanceNorm):
-    _spatial = 2
-
-
-class InstanceNorm3d(_InstanceNorm):
-    _spatial = 3
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class RMSNorm(Module):
@@ -128,15 +86,10 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
         _check_device(device, "RMSNorm")
-        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else normalized_shape
-        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-            raise TypeError(f"RMSNorm: argument 'normalized_shape' must be an int or a tuple of ints, got "
-                            f"{normalized_shape!r:.40}")
+        shape = _shape_entries(normalized_shape, "RMSNorm")
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
-            from .. import creation
-            from .parameter import Parameter
             self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype))
         else:
             self.register_parameter("weight", None)

@@ -13,7 +13,7 @@ import warnings
 from .. import creation
 from ..ops import movement
 from ..ops.elementwise import sigmoid, tanh, relu
-from ..ops.linalg import linear, matmul
+from ..ops.products import linear, matmul
 from ..ops.normalization import dropout as _dropout
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..tensor import Tensor

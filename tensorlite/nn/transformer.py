@@ -10,13 +10,15 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..errors import ArgumentError, ShapeError
 from ..ops.attention import _canonical_mask, _none_or_dtype
 from ..ops.elementwise import where
-from ..ops.matrix import triu
+from ..ops.triangular import triu
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .activation import ReLU, GELU
 from .attention import MultiheadAttention
 from .container import ModuleList
-from .layers import Linear, Dropout, ReLU, GELU
+from .dropout import Dropout
+from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm
 

@@ -1,4 +1,4 @@
-"""torch.nn.modules.channelshuffle (implemented in tensorlite.nn.vision)."""
-from ..vision import ChannelShuffle  # noqa: F401
+"""torch.nn.modules.channelshuffle (implemented in tensorlite.nn.channelshuffle)."""
+from ..channelshuffle import ChannelShuffle  # noqa: F401
 
 __all__ = ["ChannelShuffle"]

@@ -1,4 +1,4 @@
-"""torch.nn.modules.flatten (implemented in tensorlite.nn.layers)."""
-from ..layers import Flatten, Unflatten  # noqa: F401
+"""torch.nn.modules.flatten (implemented in tensorlite.nn.flatten)."""
+from ..flatten import Flatten, Unflatten  # noqa: F401
 
 __all__ = ["Flatten", "Unflatten"]

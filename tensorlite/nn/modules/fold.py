@@ -1,4 +1,4 @@
-"""torch.nn.modules.fold (implemented in tensorlite.nn.vision)."""
-from ..vision import Unfold, Fold  # noqa: F401
+"""torch.nn.modules.fold (implemented in tensorlite.nn.fold)."""
+from ..fold import Fold, Unfold  # noqa: F401
 
 __all__ = ["Fold", "Unfold"]

@@ -1,4 +1,4 @@
-"""torch.nn.modules.instancenorm (implemented in tensorlite.nn.normalization)."""
-from ..normalization import _InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: F401
+"""torch.nn.modules.instancenorm (implemented in tensorlite.nn.instancenorm)."""
+from ..instancenorm import _InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: F401
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]

@@ -1,15 +1,58 @@
-"""Bilinear and LazyLinear (torch.nn.modules.linear), with torch's init, parameter names and repr."""
+"""Identity, Linear, Bilinear and LazyLinear (torch.nn.modules.linear): torch's arguments, default
+initialisation, parameter names and repr."""
 import math
 import numbers
 
 from .. import creation
+from ..autograd.grad_mode import no_grad
 from . import functional as F
 from . import init
-from .layers import Linear, _check_device, _check_positive_int
+from ._args import _check_device, _check_positive_int
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Bilinear", "LazyLinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
+
+
+class Identity(Module):
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        _check_device(device, "Linear")
+        if in_features != 0:                      # 0: LazyLinear, until its first input
+            _check_positive_int(in_features, "in_features", "Linear")
+        _check_positive_int(out_features, "out_features", "Linear")
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # PyTorch's default: kaiming_uniform(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under torch's name for MultiheadAttention.out_proj (same keys, init and repr)."""
 
 
 class Bilinear(Module):
@@ -76,7 +119,6 @@ class LazyLinear(Linear):
         if not isinstance(in_features, numbers.Integral) or in_features <= 0:
             raise ValueError(f"LazyLinear: cannot infer in_features from input of shape {tuple(shape)}")
         self.in_features = int(in_features)
-        from ..autograd.grad_mode import no_grad
         with no_grad():
             self.weight = Parameter(creation.empty(self.out_features, self.in_features, dtype=self._lazy_dtype))
             if self.bias is not None:
