@@ -5,7 +5,8 @@ _allocator.tune()        # keep big buffers in the heap between training steps (
 from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool,  # noqa: A004
                      half, float, double, short, int, long)
 from .tensor import Tensor, Size
-from .tensor import Variable as _Variable, LEGACY_TYPES as _LEGACY_TYPES
+from ._legacy import (set_default_tensor_type, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                      ShortTensor, CharTensor, ByteTensor, BoolTensor)
 from ._device import (device, DeviceUnavailableError, layout, strided, memory_format, contiguous_format,
                       preserve_format, channels_last, channels_last_3d, get_default_device, set_default_device)
 from .errors import ShapeError, DTypeError
@@ -15,20 +16,9 @@ from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, 
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
                        empty_like, full_like, rand_like, randn_like, arange, linspace, eye, rand, randn,
                        randint, randperm, normal, bernoulli, multinomial)
-from .ops import *  # noqa: F401,F403
-from .ops import index_select, masked_fill  # noqa: F401
-import types as _types
-for _name, _obj in list(globals().items()):     # the star import also brought ops' submodules: not API
-    if isinstance(_obj, _types.ModuleType) and _obj.__name__.startswith(__name__ + ".ops."):
-        del globals()[_name]
-del _name, _obj
-from . import _tensor_methods  # noqa: F401  (binds methods and operators to Tensor)
+from .ops import *  # noqa: F401,F403  (ops.__all__: the ops only, not ops' submodules)
 from . import linalg  # noqa: E402  (torch.linalg)
-from ._tensor_methods import set_default_tensor_type
 from . import autograd
-autograd.Variable = _Variable    # torch.autograd.Variable (defined with Tensor, which autograd cannot import)
-FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (
-    _LEGACY_TYPES[d] for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool))
 from .backends import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                        is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                        get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision)

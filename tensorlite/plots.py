@@ -1,7 +1,8 @@
 """PNG plots: learning curves, confusion matrix, first-layer filters, overlaid runs, image grids."""
-import os
 
 import numpy as np
+
+from ._io import atomic_write
 
 
 def _plt():
@@ -12,10 +13,7 @@ def _plt():
 
 
 def _save(fig, path):
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    os.replace(tmp, path)
+    atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110, bbox_inches="tight"))
 
 
 def learning_curves(history, path, schedule=None):

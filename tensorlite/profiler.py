@@ -19,38 +19,26 @@ Recorded, as in torch.profiler (times in microseconds, wall clock):
 
 An event's self time is its total time minus the total time of the events recorded inside it.
 
-Zero cost when not profiling: nothing in the library checks for a profiler. ``profile()`` patches
-the hooks above in on entry (wrapping the functions in every tensorlite module namespace that
-holds them) and puts the originals back on exit, exceptions included. Only tensorlite's own
-modules are patched: code outside it that imported a kernel by name calls it unrecorded.
-Profiles do not nest: a second ``profile()`` while one runs raises RuntimeError.
+Hook points, not patching: `Function.apply`, the engine's per-node backward call and leaf
+accumulation, the backend's kernel entry points (``@backend.kernel``) and ``Optimizer.step`` /
+``zero_grad`` each check one module-level ``_profiler`` (None when not profiling: zero cost
+beyond that check). ``profile()`` sets those to its recorder on entry and back to None on exit,
+exceptions included. Profiles do not nest: a second ``profile()`` while one runs raises
+RuntimeError.
 """
 import enum
 import json
 import os
-import sys
 import threading
 import time
 
-__all__ = ["profile", "record_function", "ProfilerActivity", "EventList", "FunctionEvent", "FunctionEventAvg"]
+from ._io import atomic_write
+from . import backend
+from .autograd import engine, function
+from .autograd.grad_mode import is_grad_enabled
+from .optim import optimizer
 
-# Kernel entry points: functions called from Python with arrays. Only these are wrapped, never the
-# jitted helpers they call: a Numba function compiled while a global of its module is a Python
-# wrapper would fail to compile.
-_KERNELS = {
-    "tensorlite.backend.gemm": ("matmul", "gemm"),
-    "tensorlite.backend.conv": ("conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight"),
-    "tensorlite.backend.pool": ("max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
-                                "avg_pool2d_backward", "adaptive_avg_pool2d_forward",
-                                "adaptive_avg_pool2d_backward", "adaptive_max_pool2d_forward"),
-    "tensorlite.backend.nb_norm": ("fwd_train", "fwd_eval", "bwd_train", "bwd_eval"),
-    "tensorlite.backend.nb_loss": ("ce_fwd_idx", "ce_bwd_idx", "ce_fwd_prob", "ce_bwd_prob"),
-    "tensorlite.backend.numba_math": ("erf",),
-    "tensorlite.optim._kernels": ("sgd_update", "adam_update", "rmsprop_update"),
-}
-# nb_norm's drivers have generic names: say which op they belong to
-_KERNEL_NAMES = {"fwd_train": "batch_norm_fwd_train", "fwd_eval": "batch_norm_fwd_eval",
-                 "bwd_train": "batch_norm_bwd_train", "bwd_eval": "batch_norm_bwd_eval"}
+__all__ = ["profile", "record_function", "ProfilerActivity", "EventList", "FunctionEvent", "FunctionEventAvg"]
 
 _current = None          # the running profile, or None
 
@@ -197,6 +185,23 @@ class _Recorder:
         frame.append(end)
         self.finished.append(frame)
 
+    def timed(self, name, category, fn, *args, **kwargs):
+        """fn(*args, **kwargs), recorded as one range `name` (the hook points call this)."""
+        frame = self.push(name, category)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.pop(frame)
+
+    def enter_op(self, cls):
+        """Function.apply's hook: open the op's range, or return None for a backward kernel that a
+        backward node runs with no graph (it is that node's work, as torch shows it)."""
+        if cls.backward_kernel and not is_grad_enabled():
+            stack = getattr(self._local, "stack", None)
+            if stack and stack[-1][1] == "backward":
+                return None
+        return self.push(cls.__name__, "cpu_op")
+
     def events(self):
         t0 = self.t0
         evs = [FunctionEvent(name, cat, tid, depth, start - t0, end - t0, end - start - inner)
@@ -205,131 +210,13 @@ class _Recorder:
         return EventList(evs)
 
 
-def _timed(rec, name, category, fn):
-    """fn, recording each call as one range `name`."""
-    def timed(*args, **kwargs):
-        frame = rec.push(name, category)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            rec.pop(frame)
-    timed.__name__ = getattr(fn, "__name__", name)
-    timed.__wrapped__ = fn
-    return timed
+# Every hook point: a module whose `_profiler` the running profile sets to its recorder.
+_HOOKED = (function, engine, backend, optimizer)
 
 
-# ------------------------------------------------------------------ patching
-def _tensorlite_modules():
-    return [mod for name, mod in list(sys.modules.items())
-            if mod is not None and (name == "tensorlite" or name.startswith("tensorlite."))]
-
-
-class _Patches:
-    """setattr()s that remember what they replaced, undone in reverse order."""
-
-    def __init__(self):
-        self._undo = []
-        self._originals = {}       # id(wrapper) -> (wrapper, original), for everywhere()
-
-    def set(self, owner, attr, value):
-        self._undo.append((owner, attr, owner.__dict__[attr]))
-        setattr(owner, attr, value)
-
-    def everywhere(self, original, wrapper):
-        """Replace `original` by `wrapper` under every name any tensorlite module binds it to
-        (`from ..backend.conv import conv2d_forward` copies the function into the importer)."""
-        self._originals[id(wrapper)] = (wrapper, original)
-        for mod in _tensorlite_modules():
-            for attr, value in list(vars(mod).items()):
-                if value is original:
-                    self.set(mod, attr, wrapper)
-
-    def undo(self):
-        while self._undo:
-            owner, attr, value = self._undo.pop()
-            setattr(owner, attr, value)
-        # A module imported while profiling may have copied a wrapper (`from ... import name`): put
-        # the original there too, or it would keep recording into a finished profile.
-        if self._originals:
-            for mod in _tensorlite_modules():
-                for attr, value in list(vars(mod).items()):
-                    hit = self._originals.get(id(value))
-                    if hit is not None and hit[0] is value:
-                        setattr(mod, attr, hit[1])
-            self._originals.clear()
-
-
-def _defining_classes(base, attr):
-    """base and each subclass that defines `attr` itself (an override hides the base's method)."""
-    out, seen, todo = [], set(), [base]
-    while todo:
-        cls = todo.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        if attr in cls.__dict__:
-            out.append(cls)
-        todo.extend(cls.__subclasses__())
-    return out
-
-
-def _patch_ops(p, rec):
-    # Function.apply, and any override of it (one that calls super().apply() shows as two nested events)
-    from .autograd.function import Function
-    for cls in _defining_classes(Function, "apply"):
-        method = cls.__dict__["apply"]
-        if not isinstance(method, classmethod):
-            continue
-        fn = method.__func__
-
-        def apply(op, *args, _fn=fn, **kwargs):
-            frame = rec.push(op.__name__, "cpu_op")
-            try:
-                return _fn(op, *args, **kwargs)
-            finally:
-                rec.pop(frame)
-        p.set(cls, "apply", classmethod(apply))
-
-
-def _patch_backward(p, rec):
-    from .autograd import engine
-    call_backward = engine._call_backward
-
-    def timed_call_backward(node, g):
-        frame = rec.push(node.name(), "backward")
-        try:
-            return call_backward(node, g)
-        finally:
-            rec.pop(frame)
-    p.everywhere(call_backward, timed_call_backward)
-    p.everywhere(engine._accumulate_leaf, _timed(rec, "AccumulateGrad", "backward", engine._accumulate_leaf))
-
-
-def _patch_kernels(p, rec):
-    import importlib
-    for modname, names in _KERNELS.items():
-        mod = importlib.import_module(modname)     # imported now, so later local imports see the wrappers
-        for name in names:
-            fn = getattr(mod, name)
-            p.everywhere(fn, _timed(rec, "kernel:" + _KERNEL_NAMES.get(name, name), "kernel", fn))
-
-
-def _patch_optimizers(p, rec):
-    from .optim.optimizer import Optimizer
-    for attr in ("step", "zero_grad"):
-        for cls in _defining_classes(Optimizer, attr):
-            fn = cls.__dict__[attr]
-            if not callable(fn):
-                continue
-
-            def method(self, *args, _fn=fn, _attr=attr, **kwargs):
-                frame = rec.push(f"Optimizer.{_attr}#{type(self).__name__}.{_attr}", "optimizer")
-                try:
-                    return _fn(self, *args, **kwargs)
-                finally:
-                    rec.pop(frame)
-            method.__wrapped__ = fn
-            p.set(cls, attr, method)
+def _set_hooks(rec):
+    for mod in _HOOKED:
+        mod._profiler = rec
 
 
 # ------------------------------------------------------------------ public API
@@ -352,7 +239,6 @@ class profile:
                 raise ValueError(f"profile(): argument 'activities' may only contain ProfilerActivity.CPU "
                                  f"(tensorlite runs on the CPU), got {sorted(map(str, acts))}")
         self._rec = None
-        self._patches = None
         self._events = EventList()
         self._state = "new"
 
@@ -363,18 +249,10 @@ class profile:
                                "nested (use record_function() to label ranges inside one profile)")
         if self._state != "new":
             raise RuntimeError("profile.start(): this profiler was already started; create a new profile()")
-        rec, patches = _Recorder(), _Patches()
-        try:
-            _patch_ops(patches, rec)
-            _patch_backward(patches, rec)
-            _patch_kernels(patches, rec)
-            _patch_optimizers(patches, rec)
-        except BaseException:
-            patches.undo()
-            raise
-        self._rec, self._patches, self._state = rec, patches, "running"
+        rec = _Recorder()
+        self._rec, self._state = rec, "running"
         _current = self
-        rec.t0 = _clock()                    # patching and imports are not part of the profile
+        _set_hooks(rec)
         return self
 
     def stop(self):
@@ -382,7 +260,7 @@ class profile:
         if self._state != "running":
             raise RuntimeError(f"profile.stop(): the profiler is not running (it is {self._state})")
         try:
-            self._patches.undo()
+            _set_hooks(None)
         finally:
             _current = None
             self._state = "stopped"
@@ -415,15 +293,7 @@ class profile:
             {"name": e.name, "cat": e.category, "ph": "X", "pid": pid, "tid": e.thread,
              "ts": e.start_ns / 1e3, "dur": (e.end_ns - e.start_ns) / 1e3,
              "args": {"self_us": e.self_ns / 1e3, "depth": e.depth}} for e in self.events()]}
-        tmp = f"{path}.{os.getpid()}.tmp"        # same folder, so the rename is atomic
-        try:
-            with open(tmp, "w") as fh:
-                json.dump(trace, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        atomic_write(path, json.dumps(trace).encode())
         return path
 
 

@@ -21,7 +21,6 @@ import json
 import os
 import pickle
 import struct
-import tempfile
 
 import numpy as np
 
@@ -30,6 +29,7 @@ from . import _torch_pickle as _tp
 from ._torch_format import describe_refusal
 from ._torch_pickle import (CheckpointError, add_safe_globals, get_safe_globals, clear_safe_globals,  # noqa: F401
                             safe_globals)
+from ._io import atomic_write as _atomic_write      # a module global: tests swap it to inject faults
 from ._version import __version__
 from .tensor import Tensor
 
@@ -221,71 +221,6 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
             f.flush()
     else:
         _atomic_write(path, write)
-
-
-def _atomic_write(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    base = os.path.basename(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{base}.tmp-{os.getpid()}-", suffix=".ckpt", dir=directory)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; a checkpoint gets normal permissions
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(write, (bytes, bytearray)):
-                fh.write(write)
-            else:
-                write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _remove_stale_temp_files(directory, base)
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
-def _remove_stale_temp_files(directory, base):
-    """Temporary files of earlier saves of the same target whose writer is gone (killed mid-write)."""
-    prefix = f".{base}.tmp-"
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for n in names:
-        if not (n.startswith(prefix) and n.endswith(".ckpt")):
-            continue
-        pid = n[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue                      # another process is writing this target right now
-        if pid.isdigit() and int(pid) == os.getpid():
-            continue                      # (this process's own concurrent saves clean up after themselves)
-        try:
-            os.unlink(os.path.join(directory, n))
-        except OSError:
-            pass
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _st_header(fh, name):

@@ -572,7 +572,7 @@ ALLOW = {
 
 
 # Names whose only hostile rows fail today on ops H10 is still adding (tensorlite/ops/math_extra.py,
-# shape_extra.py, statistics.py, indexing_extra.py, _tensor_methods.py); treated like ALLOW until fixed.
+# shape_extra.py, statistics.py, indexing_extra.py, tensor.py); treated like ALLOW until fixed.
 # The failing rows are test_hostile_inputs_porting.PENDING_ROWS (not run); names added while that
 # table was written are listed with that reason.
 PENDING_H10 = {

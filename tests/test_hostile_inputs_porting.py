@@ -78,7 +78,7 @@ CORE = [
     C(tl.is_autocast_enabled, 5).raises(TypeError, "is_autocast_enabled()", "device_type", "int"),
     C(tl.compile, 5).raises(TypeError, "compile()", "model", "int"),
     C(tl.compile, nn.Linear(2, 2), mode="turbo").raises(ValueError, "compile()", "mode", "'turbo'"),
-    # ---- elementwise math (tensorlite/ops/math_ops.py, math_extra.py): wrong types, shapes, dtypes
+    # ---- elementwise math (tensorlite/ops/pointwise.py, math_extra.py): wrong types, shapes, dtypes
     C(tl.acosh, "x").raises(TypeError, "acosh()", "input", "str"),
     C(tl.arccosh, None).raises(TypeError, "acosh()", "input", "NoneType"),
     C(tl.asinh, None).raises(TypeError, "asinh()", "input", "NoneType"),
@@ -604,7 +604,7 @@ INIT_UTILS_OPTIM = [
 ROWS = CORE + NN + INIT_UTILS_OPTIM
 
 # Rows that fail today on ops H10 is still writing (tensorlite/ops/math_extra.py, shape_extra.py,
-# statistics.py, indexing_extra.py, _tensor_methods.py): torch-like behaviour is the expectation. Not
+# statistics.py, indexing_extra.py, tensor.py): torch-like behaviour is the expectation. Not
 # run; each moves into CORE once the op is fixed (the names are in PENDING_H10 or covered above).
 PENDING_ROWS = [
     # a non-Tensor operand: "tensorlite: unsupported operand type str", naming neither function nor argument

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 import tensorlite as tl
@@ -43,20 +44,29 @@ def _profiled(step):
 
 
 def _snapshot():
-    """Every binding the profiler may patch: all tensorlite module globals and the hooked methods."""
-    for modname in profiler._KERNELS:             # the first profile imports these; import them up front
-        importlib.import_module(modname)
+    """Every binding a profiler could leave behind: all tensorlite module globals and the methods
+    of Function and Optimizer subclasses."""
     snap = {}
     for name, mod in list(sys.modules.items()):
         if mod is not None and (name == "tensorlite" or name.startswith("tensorlite.")):
             for attr, value in vars(mod).items():
                 snap[(name, attr)] = value
-    for cls in profiler._defining_classes(Function, "apply"):
-        snap[(cls, "apply")] = cls.__dict__["apply"]
-    for attr in ("step", "zero_grad"):
-        for cls in profiler._defining_classes(Optimizer, attr):
-            snap[(cls, attr)] = cls.__dict__[attr]
+    for base, attrs in ((Function, ("apply", "forward", "backward")), (Optimizer, ("step", "zero_grad"))):
+        for cls in _subclasses(base):
+            for attr in attrs:
+                if attr in cls.__dict__:
+                    snap[(cls, attr)] = cls.__dict__[attr]
     return snap
+
+
+def _subclasses(base):
+    seen, todo = [], [base]
+    while todo:
+        cls = todo.pop()
+        if cls not in seen:
+            seen.append(cls)
+            todo.extend(cls.__subclasses__())
+    return seen
 
 
 def _assert_same(before, after):
@@ -139,17 +149,28 @@ def test_table_sorts_limits_and_checks_its_arguments(lenet_step):
 
 
 # ------------------------------------------------------------------ patches come and go
-def test_patches_are_installed_only_while_profiling(lenet_step):
+def test_hooks_are_set_only_while_profiling_and_nothing_is_rewritten(lenet_step):
+    # the profiler works through explicit hook points (a module-level `_profiler` in each hooked
+    # module); it never replaces a function or method, so the snapshot is the same inside and after
     _, step = lenet_step
     before = _snapshot()
+    hooked = profiler._HOOKED
+    assert {m.__name__ for m in hooked} >= {"tensorlite.autograd.function", "tensorlite.autograd.engine",
+                                            "tensorlite.backend", "tensorlite.optim.optimizer"}
+    assert all(m._profiler is None for m in hooked)
     plain_apply, plain_backward = Function.__dict__["apply"], engine._call_backward
-    with profiler.profile():
-        assert Function.__dict__["apply"] is not plain_apply
-        assert engine._call_backward is not plain_backward
+    with profiler.profile() as prof:
+        assert all(m._profiler is not None for m in hooked)
+        assert Function.__dict__["apply"] is plain_apply and engine._call_backward is plain_backward
         step()
-    assert Function.__dict__["apply"] is plain_apply and engine._call_backward is plain_backward
+        during = _snapshot()
+    assert all(m._profiler is None for m in hooked)
+    state = ("_profiler", "_current")       # the hook points and the running profile: all that changes
+    _assert_same({k: v for k, v in before.items() if k[1] not in state},
+                 {k: v for k, v in during.items() if k[1] not in state})
     _assert_same(before, _snapshot())
     assert profiler._current is None
+    assert any(e.key == "ConvolutionBackward0" for e in prof.key_averages())
 
 
 def test_exception_inside_the_block_restores_everything(lenet_step):
@@ -252,13 +273,19 @@ def test_activities_argument():
         profiler.profile(activities=3)
 
 
-def test_a_module_imported_while_profiling_does_not_keep_a_wrapper(monkeypatch):
+def test_a_module_imported_while_profiling_binds_the_kernel_itself(monkeypatch):
+    # what `from ..backend.conv import conv2d_forward` binds in a module first imported during a
+    # profile is the kernel itself (no wrapper to leak), and calls through it are still recorded
     from tensorlite.backend import conv
     original = conv.conv2d_forward
-    with profiler.profile():
-        # what `from ..backend.conv import conv2d_forward` binds in a module first imported now
+    x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((1, 1, 3, 3), np.float32)
+    with profiler.profile() as prof:
         late = type(sys)("tensorlite._profiler_test_late_import")
         late.conv2d_forward = conv.conv2d_forward
-        assert late.conv2d_forward is not original
+        assert late.conv2d_forward is original
         monkeypatch.setitem(sys.modules, late.__name__, late)
+        late.conv2d_forward(x, w)
     assert late.conv2d_forward is original and conv.conv2d_forward is original
+    assert [e.key for e in prof.key_averages()] == ["kernel:conv2d_forward"]
+
+

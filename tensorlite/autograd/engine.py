@@ -13,7 +13,11 @@ from .grad_mode import set_grad_enabled, is_grad_enabled
 from ..errors import ShapeError
 from ..backend import numba_math
 
-Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
+from ..tensor import Tensor
+
+# The running profile's recorder while tensorlite.profiler records (else None): each node's
+# backward call and each leaf accumulation is reported to it.
+_profiler = None
 
 
 def _root_grad(t, g):
@@ -77,12 +81,19 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 captured[node] = g
             if isinstance(node, AccumulateGrad):
                 if capture is None and g is not None:
-                    _accumulate_leaf(node.variable, g, create_graph)
+                    if _profiler is None:
+                        _accumulate_leaf(node.variable, g, create_graph)
+                    else:                   # hook point: the profiler times the call
+                        _profiler.timed("AccumulateGrad", "backward", _accumulate_leaf, node.variable, g,
+                                        create_graph)
                 continue
             grads = ()
             if g is not None:
                 g = _run_tensor_hooks(node, g, create_graph)
-                grads = _call_backward(node, g)
+                if _profiler is None:
+                    grads = _call_backward(node, g)
+                else:                       # hook point: the profiler times the call
+                    grads = _profiler.timed(node.name(), "backward", _call_backward, node, g)
                 if not retain_graph:
                     node._release()
             n_grads = len(grads)

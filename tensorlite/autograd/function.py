@@ -1,7 +1,9 @@
 """The graph node.
 
 A `Function` subclass defines `forward(ctx, *args)` on numpy arrays and
-`backward(ctx, grad)` on Tensors, one gradient per positional argument.
+`backward(ctx, grad)` on Tensors, one gradient per positional argument. A forward may return a
+tuple `(output, *extras)` (max pooling's indices, batch norm's statistics): apply then returns a
+tuple of Tensors whose extras carry no gradient (torch's mark_non_differentiable).
 Backward formulas are written in differentiable tensor ops, so running them
 with grad mode on (create_graph=True) records the graph of the gradient itself.
 
@@ -17,7 +19,10 @@ import numpy as np
 from .grad_mode import is_grad_enabled
 from . import anomaly, fp_errors
 
-Tensor = None   # tensorlite.tensor.Tensor, bound by tensor.py (which imports this module first)
+from ..tensor import Tensor
+
+# The running profile's recorder while tensorlite.profiler records (else None): apply reports to it.
+_profiler = None
 
 FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
              "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -28,6 +33,9 @@ FREED_MSG = ("Trying to backward through the graph a second time (or directly ac
 class Function:
     is_view = False        # True when the output may share memory with input 0
     _tensor_io = False     # True for user-defined Functions: forward takes and returns Tensors
+    # True for Functions that compute another op's backward (ConvolutionInputGrad, MaxPoolScatter):
+    # a profile shows their no-graph runs inside a backward node as part of that node.
+    backward_kernel = False
 
     # Per-node state. Class-level defaults (all immutable) rather than __init__ assignments: a node
     # is made for every op call, and only the attributes that change are then set on the instance.
@@ -94,43 +102,80 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        node = (cls.__dict__.get("_node_cls") or cls._node_class())()
-        raw = [a._data if isinstance(a, Tensor) else a for a in args]
-        token = fp_errors.quiet()
+        """Run forward on arrays and wrap its result; record the node only when a graph is being
+        recorded (grad mode on, a float output, an input that requires grad)."""
+        prof = _profiler                 # hook point: tensorlite.profiler records the call while it runs
+        frame = prof.enter_op(cls) if prof is not None else None
         try:
-            if cls._tensor_io:
-                from .grad_mode import no_grad
-                with no_grad():
-                    out = cls.forward(node, *(Tensor._wrap(r) if isinstance(a, Tensor) else a
-                                              for a, r in zip(args, raw)), **kwargs)
-                out = getattr(out, "_data", out)
-            else:
-                out = cls.forward(node, *raw, **kwargs)
+            node = (cls.__dict__.get("_node_cls") or cls._node_class())()
+            raw = [a._data if isinstance(a, Tensor) else a for a in args]
+            token = fp_errors.quiet()
+            try:
+                if cls._tensor_io:
+                    from .grad_mode import no_grad
+                    with no_grad():
+                        out = cls.forward(node, *(Tensor._wrap(r) if isinstance(a, Tensor) else a
+                                                  for a, r in zip(args, raw)), **kwargs)
+                    out = getattr(out, "_data", out)
+                else:
+                    out = cls.forward(node, *raw, **kwargs)
+            finally:
+                fp_errors.restore(token)
+            extras = None
+            if type(out) is tuple:          # (output, extra outputs): the extras carry no gradient
+                out, extras = out[0], out[1:]
+            if not isinstance(out, np.ndarray):
+                scalar, out = out, np.asarray(out)
+                if node._saved:   # numpy ufuncs return 0-d results as scalars: a saved output is still the output
+                    node._saved = tuple(out if a is scalar else a for a in node._saved)
+            result = Tensor._wrap(out)
+            if cls.is_view and args and isinstance(args[0], Tensor) and np.may_share_memory(out, raw[0]):
+                first = args[0]
+                result._base = first._base if first._base is not None else first
+                result._vc = first._vc
+            if out.dtype.kind == "f" and is_grad_enabled():
+                needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
+                if True in needs:           # record the node: edges, shapes, saved-value records
+                    node.needs_input_grad = tuple(needs)
+                    node.next_functions = tuple([_edge(a) if n else None for a, n in zip(args, needs)])
+                    node._in_shapes = tuple([r.shape if n else None for r, n in zip(raw, needs)])
+                    node._saved = _bind_saved(node._saved, args, raw, out, result)
+                    result.requires_grad = True
+                    result.grad_fn = node
+                    if anomaly._enabled:
+                        node._trace = anomaly.creation_trace()
+                    return result if extras is None else _with_extras(result, extras)
+            node._saved = None              # no graph: the node was only forward's ctx
+            return result if extras is None else _with_extras(result, extras)
         finally:
-            fp_errors.restore(token)
-        if not isinstance(out, np.ndarray):
-            scalar, out = out, np.asarray(out)
-            if node._saved:   # numpy ufuncs return 0-d results as scalars: a saved output is still the output
-                node._saved = tuple(out if a is scalar else a for a in node._saved)
-        result = Tensor._wrap(out)
-        if cls.is_view and args and isinstance(args[0], Tensor) and np.may_share_memory(out, raw[0]):
-            first = args[0]
-            result._base = first._base if first._base is not None else first
-            result._vc = first._vc
-        if out.dtype.kind == "f" and is_grad_enabled():
-            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
-            if True in needs:
-                node.needs_input_grad = tuple(needs)
-                node.next_functions = tuple([_edge(a) if n else None for a, n in zip(args, needs)])
-                node._in_shapes = tuple([r.shape if n else None for r, n in zip(raw, needs)])
-                node._saved = _bind_saved(node._saved, args, raw, out, result)
-                result.requires_grad = True
-                result.grad_fn = node
-                if anomaly._enabled:
-                    node._trace = anomaly.creation_trace()
-                return result
-        node._saved = None
-        return result
+            if frame is not None:
+                prof.pop(frame)
+
+
+def _with_extras(result, extras):
+    """apply's tuple for a forward that returned (output, *extras): the extras never require grad."""
+    return (result,) + tuple([None if e is None else Tensor._wrap(np.asarray(e)) for e in extras])
+
+
+class KernelFunction(Function):
+    """A Function whose forward is an array kernel with no backward of its own (e.g. a fused
+    backward kernel of another op), plus `formula`: the same values as a composition of
+    differentiable tensor ops. When no graph is recorded (a plain backward(), no_grad) apply runs
+    the kernel; when one is (create_graph=True), apply runs `formula`, so gradients of it exist.
+
+    Subclasses define forward(ctx, *arrays) and formula(*args) (Tensors where apply got Tensors);
+    forward returns a tuple of arrays whose first is never None, formula the same as Tensors."""
+    backward_kernel = True
+
+    @classmethod
+    def apply(cls, *args):
+        if is_grad_enabled() and any([isinstance(a, Tensor) and a.requires_grad for a in args]):
+            return cls.formula(*args)
+        return super().apply(*args)
+
+    @staticmethod
+    def formula(*args):
+        raise NotImplementedError  # every subclass defines it
 
 
 # tensorlite op -> PyTorch's name for its backward node, where the two names differ

@@ -38,7 +38,7 @@ def _outputs(func, inputs, fname):
 
 
 def _grad(outputs, inputs, grad_outputs, create_graph, strict, fname, what="output"):
-    from . import grad
+    from .backward import grad
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if pairs:
         res = grad([o for o, _ in pairs], list(inputs), [g for _, g in pairs], retain_graph=True,
@@ -99,7 +99,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     us = tuple(Tensor._wrap(np.zeros(o.shape, dtype=o._data.dtype), requires_grad=True) for o in outs)
     g = _grad(outs, xs, us, True, strict, "jvp")
     # g = J^T u is linear in u; its vjp with v gives J v.
-    from . import grad
+    from .backward import grad
     live = [(gi, vi) for gi, vi in zip(g, vs) if gi.requires_grad]
     res = grad([a for a, _ in live], list(us), [b for _, b in live], retain_graph=True,
                create_graph=create_graph, allow_unused=True) if live else (None,) * len(us)

@@ -1,69 +1,7 @@
-"""Whether operations record the graph: no_grad, enable_grad, set_grad_enabled."""
-import functools
-import threading
+"""Whether operations record the graph: no_grad, enable_grad, set_grad_enabled, inference_mode.
 
-_state = threading.local()
+The state lives in tensorlite._grad_mode (below Tensor, which needs it); these are the same objects."""
+from .._grad_mode import (is_grad_enabled, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
+                          _GradMode, _set, _state)
 
-
-def is_grad_enabled():
-    return getattr(_state, "enabled", True)
-
-
-def _set(flag):
-    _state.enabled = flag
-
-
-class _GradMode:
-    """Base for the context managers; each also works as a decorator."""
-    flag = True
-
-    def __enter__(self):
-        self._prev = is_grad_enabled()
-        _set(self.flag)
-        return self
-
-    def __exit__(self, *exc):
-        _set(self._prev)
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-class no_grad(_GradMode):
-    flag = False
-
-
-class enable_grad(_GradMode):
-    flag = True
-
-
-class set_grad_enabled(_GradMode):
-    def __init__(self, mode):
-        if not isinstance(mode, (bool, int)) and type(mode).__name__ != "bool_":      # numpy bools pass too
-            raise TypeError(f"set_grad_enabled(): argument 'mode' must be a bool, got {mode!r:.40}")
-        self.flag = bool(mode)
-        self._prev = is_grad_enabled()
-        _set(self.flag)  # like PyTorch, it takes effect when called, not only inside `with`
-
-    def __enter__(self):
-        return self
-
-    def __call__(self, fn):
-        _set(self._prev)
-        flag = self.flag
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(flag):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-class inference_mode(no_grad):
-    def __init__(self, mode=True):
-        self.flag = not mode
+__all__ = ["is_grad_enabled", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]

@@ -63,7 +63,7 @@ def _numerical_jacobian(func, inputs, x, eps, n_out_elems):
 def _vjp(o, diff, go):
     """Gradients of output o with upstream gradient go with respect to every diff input (float64
     arrays, zeros where unused), plus the raw results for the dtype checks."""
-    from . import grad
+    from .backward import grad
     if not o.requires_grad:
         return [np.zeros(x.numel()) for _, x in diff], [None] * len(diff)
     gs = grad([o], [x for _, x in diff], [_T()._wrap(go)], retain_graph=True, allow_unused=True)
@@ -204,7 +204,7 @@ def _fast_report(func, inputs, diff, k, oi, eps, numerical, analytical):
 def _undefined_grad_check(func, inputs, diff):
     """Backward given all-zero upstream gradients (what torch materializes for undefined ones)
     must give zero gradients, not garbage."""
-    from . import grad
+    from .backward import grad
     outs = [o for o in _outputs(func, inputs) if o.requires_grad]
     if not outs:
         return None
@@ -266,7 +266,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
     """gradcheck of the gradient: second derivatives of `func` (its backward built with
     create_graph) against finite differences of the first derivative."""
-    from . import grad
+    from .backward import grad
     _unsupported(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev)
     if masked:
         raise NotImplementedError("gradgradcheck: masked=True needs sparse tensors, which tensorlite does not "

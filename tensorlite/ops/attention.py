@@ -13,7 +13,7 @@ from ..errors import ShapeError, DTypeError, ArgumentError
 from ..tensor import Tensor
 from ._helpers import as_tensor
 from .elementwise import where
-from .linalg import matmul, linear
+from .products import matmul, linear
 from .movement import cat, pad
 from .normalization import dropout
 from .reduction import softmax

@@ -5,7 +5,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..errors import ShapeError, DTypeError
 from ._helpers import as_tensor, _is_scalar
-from .linalg import matmul, _matmul
+from .products import matmul, _matmul
 
 __all__ = ["addmm", "baddbmm", "tensordot", "einsum"]
 

@@ -11,8 +11,7 @@ Three Functions form a closed family, so gradients of any order are available
 * ``ConvolutionInputGrad(dy, w)``    dx = conv^T(dy, w)    (also conv_transpose2d's forward)
 * ``ConvolutionWeightGrad(x, dy)``   dw = corr(x, dy)
 
-and the backward of each is written with the other two. A plain ``backward()`` (grad mode off)
-calls the C kernels directly and gets the bias gradient from the weight-gradient pass.
+and the backward of each is written with the other two (the bias gradient is a sum of dy).
 """
 import numbers
 
@@ -20,15 +19,12 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..autograd.grad_mode import is_grad_enabled
+from ..backend import MAX_PLANE, conv as backend
 from ..errors import ShapeError, DTypeError
 from ..tensor import Tensor
 from ._helpers import as_tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
-
-_MAX_PLANE = 2 ** 31        # the C kernels' limit on one (padded) H x W plane
-
 
 # ---------------------------------------------------------------- geometry
 class _Geom:
@@ -45,11 +41,6 @@ class _Geom:
                     groups=self.groups)
 
 
-def _backend():
-    from ..backend import conv as backend
-    return backend
-
-
 def _fwd(x, w, b, gm):
     """y = conv(x, w) + b on arrays (handles the empty cases C cannot)."""
     N, C = x.shape[:2]
@@ -59,7 +50,7 @@ def _fwd(x, w, b, gm):
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y
-    return _backend().conv2d_forward(x, w, b, out_hw=gm.out_hw, **gm.kw())
+    return backend.conv2d_forward(x, w, b, out_hw=gm.out_hw, **gm.kw())
 
 
 def _bwd_input(dy, w, gm):
@@ -67,16 +58,15 @@ def _bwd_input(dy, w, gm):
     C = w.shape[1] * gm.groups
     if N == 0 or C == 0:
         return np.zeros((N, C) + gm.in_hw, dtype=dy.dtype)
-    return _backend().conv2d_backward_input(dy, w, gm.in_hw, **gm.kw())
+    return backend.conv2d_backward_input(dy, w, gm.in_hw, **gm.kw())
 
 
-def _bwd_weight(x, dy, gm, bias_grad=False):
+def _bwd_weight(x, dy, gm):
     N, C = x.shape[:2]
     K = dy.shape[1]
     if C == 0:
-        dw = np.zeros((K, 0) + gm.k_hw, dtype=x.dtype)
-        return dw, (dy.sum(axis=(0, 2, 3)) if bias_grad else None)
-    return _backend().conv2d_backward_weight(x, dy, gm.k_hw, bias_grad=bias_grad, **gm.kw())
+        return np.zeros((K, 0) + gm.k_hw, dtype=x.dtype)
+    return backend.conv2d_backward_weight(x, dy, gm.k_hw, **gm.kw())[0]
 
 
 class Convolution(Function):
@@ -88,29 +78,17 @@ class Convolution(Function):
 
     @staticmethod
     def backward(ctx, g):
+        x, w = ctx.saved_tensors
         gm, need = ctx.gm, ctx.needs_input_grad
-        gx = gw = gb = None
-        if not is_grad_enabled():                       # plain backward: straight to C
-            x, w = ctx.saved_arrays
-            ga = g._data
-            if need[0]:
-                gx = _bwd_input(ga, w, gm)
-            if need[1]:
-                gw, gb = _bwd_weight(x, ga, gm, bias_grad=need[2])
-            if need[2] and gb is None:
-                gb = ga.sum(axis=(0, 2, 3))
-            return gx, gw, gb, None
-        x, w = ctx.saved_tensors                        # create_graph: differentiable ops
-        if need[0]:
-            gx = ConvolutionInputGrad.apply(g, w, gm)
-        if need[1]:
-            gw = ConvolutionWeightGrad.apply(x, g, gm)
-        if need[2]:
-            gb = g.sum(dim=(0, 2, 3))
+        gx = ConvolutionInputGrad.apply(g, w, gm) if need[0] else None
+        gw = ConvolutionWeightGrad.apply(x, g, gm) if need[1] else None
+        gb = g.sum(dim=(0, 2, 3)) if need[2] else None
         return gx, gw, gb, None
 
 
 class ConvolutionInputGrad(Function):
+    backward_kernel = True
+
     @staticmethod
     def forward(ctx, dy, w, gm):
         ctx.gm = gm
@@ -119,34 +97,26 @@ class ConvolutionInputGrad(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gm, need = ctx.gm, ctx.needs_input_grad
-        if not is_grad_enabled():
-            dy, w = ctx.saved_arrays
-            gdy = _fwd(g._data, w, None, gm) if need[0] else None
-            gw = _bwd_weight(g._data, dy, gm)[0] if need[1] else None
-            return gdy, gw, None
         dy, w = ctx.saved_tensors
+        gm, need = ctx.gm, ctx.needs_input_grad
         gdy = Convolution.apply(g, w, None, gm) if need[0] else None
         gw = ConvolutionWeightGrad.apply(g, dy, gm) if need[1] else None
         return gdy, gw, None
 
 
 class ConvolutionWeightGrad(Function):
+    backward_kernel = True
+
     @staticmethod
     def forward(ctx, x, dy, gm):
         ctx.gm = gm
         ctx.save_for_backward(x, dy)
-        return _bwd_weight(x, dy, gm)[0]
+        return _bwd_weight(x, dy, gm)
 
     @staticmethod
     def backward(ctx, g):
-        gm, need = ctx.gm, ctx.needs_input_grad
-        if not is_grad_enabled():
-            x, dy = ctx.saved_arrays
-            gx = _bwd_input(dy, g._data, gm) if need[0] else None
-            gdy = _fwd(x, g._data, None, gm) if need[1] else None
-            return gx, gdy, None
         x, dy = ctx.saved_tensors
+        gm, need = ctx.gm, ctx.needs_input_grad
         gx = ConvolutionInputGrad.apply(dy, g, gm) if need[0] else None
         gdy = Convolution.apply(x, g, None, gm) if need[1] else None
         return gx, gdy, None
@@ -259,9 +229,9 @@ def _conv_nd(fname, x, w, b, stride, pad4, dilation, groups, shown=None):
     pt, pb, pl, pr = pad4
     hp, wp = H + pt + pb, W + pl + pr
     eh, ew = dh * (KH - 1) + 1, dw * (KW - 1) + 1
-    if hp * wp > _MAX_PLANE:
+    if hp * wp > MAX_PLANE:
         raise ShapeError(f"{fname}(): argument 'padding' makes the padded input plane ({hp} x {wp}) too large "
-                         f"(more than {_MAX_PLANE} elements); input {xs}, padding (top, bottom, left, right) = "
+                         f"(more than {MAX_PLANE} elements); input {xs}, padding (top, bottom, left, right) = "
                          f"{pad4}")
     if KH == 0 or KW == 0 or hp < eh or wp < ew:
         raise ShapeError(f"{fname}(): calculated padded input size per channel ({hp} x {wp}) is "
@@ -362,9 +332,9 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                          f"output_padding={opad}, the calculated output size {out_hw} is too small")
     if Cout == 0:
         raise ShapeError(f"{fname}(): weight of shape {tuple(w.shape)} has no output channels")
-    if out_hw[0] * out_hw[1] > _MAX_PLANE:
+    if out_hw[0] * out_hw[1] > MAX_PLANE:
         raise ShapeError(f"{fname}(): the output plane {out_hw} given by stride={stride}, padding={pad}, "
-                         f"dilation={dilation}, output_padding={opad} is too large (more than {_MAX_PLANE} "
+                         f"dilation={dilation}, output_padding={opad} is too large (more than {MAX_PLANE} "
                          f"elements)")
     gm = _Geom(stride, (pad[0], pad[0], pad[1], pad[1]), dilation, groups, out_hw, (H, W), (KH, KW))
     half, (x, w, b) = _half_in([x, w, b])

@@ -1,9 +1,9 @@
 """Loss functions with torch.nn.functional's names, signatures and reduction semantics.
 
-cross_entropy runs fused log-softmax + NLL Numba kernels (tensorlite/backend/nb_loss.py) for the
-logits of any (N, C, *) input; when the gradient itself is differentiated (create_graph=True) its
-backward is written in tensor ops instead.  The other losses are elementwise Functions or tensor-op
-compositions.
+cross_entropy runs fused log-softmax + NLL Numba kernels (tensorlite/backend/loss.py) for the
+logits of any (N, C, *) input; its backward is a KernelFunction (the fused kernel, or under
+create_graph=True the same gradient in tensor ops).  The other losses are elementwise Functions
+or tensor-op compositions.
 
 reduction is one of 'none', 'mean', 'sum' (kl_div also takes 'batchmean'); anything else raises
 ValueError.  Weighted 'mean' of nll_loss / cross_entropy with class targets divides by the sum of
@@ -15,8 +15,8 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.function import Function, KernelFunction
+from ..backend import loss as kernels
 from ..errors import ShapeError
 from ..tensor import Tensor
 from ._helpers import as_tensor, unbroadcast
@@ -115,10 +115,10 @@ def _raise_bad_target(val, C, ignore_index, fname):
 
 
 def _row_coef(g, reduction, n, denom):
-    """float64 per-row upstream gradient from the output gradient g."""
+    """float64 per-row upstream gradient from the output gradient g (an array)."""
     if reduction == "none":
-        return np.ascontiguousarray(g._data, dtype=np.float64).reshape(n)
-    k = np.float64(g._data.reshape(()))
+        return np.ascontiguousarray(g, dtype=np.float64).reshape(n)
+    k = np.float64(g.reshape(()))
     if reduction == "mean":
         with np.errstate(all="ignore"):
             k = k / np.float64(denom)              # 0 / 0 -> nan, as torch, when every weight is 0
@@ -147,11 +147,10 @@ def _finish(loss_rows, reduction, denom, dtype):
 class CrossEntropyIdx(Function):
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, eps, reduction):
-        from ..backend import nb_loss
         xa = np.ascontiguousarray(x)
         n = xa.shape[0]
         loss, wy, lse = np.empty(n), np.empty(n), np.empty(n)
-        bad, total, denom = nb_loss.ce_fwd_idx(xa, target, w, ignore_index, eps, loss, wy, lse)
+        bad, total, denom = kernels.ce_fwd_idx(xa, target, w, ignore_index, eps, loss, wy, lse)
         if bad >= 0:
             _raise_bad_target(int(target[bad]), xa.shape[1], ignore_index, "cross_entropy")
         ctx.save_for_backward(x)
@@ -165,45 +164,47 @@ class CrossEntropyIdx(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        target, w, ignore_index, eps, reduction, lse, denom = ctx.args
-        n, C = x.shape
-        if is_grad_enabled():
-            return _ce_idx_backward_graph(x, g, target, w, ignore_index, eps, reduction, denom), \
-                None, None, None, None, None
-        from ..backend import nb_loss
-        xa = np.ascontiguousarray(x._data)
-        coef = _row_coef(g, reduction, n, denom)
+        return CrossEntropyIdxGrad.apply(g, x, *ctx.args), None, None, None, None, None
+
+
+class CrossEntropyIdxGrad(KernelFunction):
+    """CrossEntropyIdx's dx from its output gradient g: the fused kernel, or (when the gradient is
+    itself differentiated) the formula in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, g, x, target, w, ignore_index, eps, reduction, lse, denom):
+        xa = np.ascontiguousarray(x)
+        coef = _row_coef(g, reduction, xa.shape[0], denom)
         dx = np.empty_like(xa)
-        nb_loss.ce_bwd_idx(xa, target, w, ignore_index, eps, lse, coef, dx)
-        return dx, None, None, None, None, None
+        kernels.ce_bwd_idx(xa, target, w, ignore_index, eps, lse, coef, dx)
+        return dx
 
-
-def _ce_idx_backward_graph(x, g, target, w, ignore_index, eps, reduction, denom):
-    n, C = x.shape
-    dt = x._data.dtype
-    valid = target != ignore_index
-    onehot = np.zeros((n, C), dt)
-    rows = np.nonzero(valid)[0]
-    onehot[rows, target[rows]] = 1
-    wy = np.where(valid, w[np.where(valid, target, 0)], 0.0).astype(dt).reshape(n, 1)
-    k = _row_coef_tensor(g, reduction, n, denom)
-    p = x.softmax(dim=1)
-    dx = k * (1 - eps) * _const(wy) * (p - _const(onehot))
-    if eps:
-        W = float(w.sum())
-        dx = dx + k * (eps / C) * (p * W - _const(w.astype(dt))) * _const(valid.astype(dt).reshape(n, 1))
-    return dx
+    @staticmethod
+    def formula(g, x, target, w, ignore_index, eps, reduction, lse, denom):
+        n, C = x.shape
+        dt = x._data.dtype
+        valid = target != ignore_index
+        onehot = np.zeros((n, C), dt)
+        rows = np.nonzero(valid)[0]
+        onehot[rows, target[rows]] = 1
+        wy = np.where(valid, w[np.where(valid, target, 0)], 0.0).astype(dt).reshape(n, 1)
+        k = _row_coef_tensor(g, reduction, n, denom)
+        p = x.softmax(dim=1)
+        dx = k * (1 - eps) * _const(wy) * (p - _const(onehot))
+        if eps:
+            W = float(w.sum())
+            dx = dx + k * (eps / C) * (p * W - _const(w.astype(dt))) * _const(valid.astype(dt).reshape(n, 1))
+        return dx
 
 
 class CrossEntropyProb(Function):
     @staticmethod
     def forward(ctx, x, target, w, eps, reduction):
-        from ..backend import nb_loss
         xa = np.ascontiguousarray(x)
         ta = np.ascontiguousarray(target, dtype=np.float64)
         n = xa.shape[0]
         loss, lse = np.empty(n), np.empty(n)
-        nb_loss.ce_fwd_prob(xa, ta, w, eps, loss, lse)
+        kernels.ce_fwd_prob(xa, ta, w, eps, loss, lse)
         ctx.save_for_backward(x, target)
         ctx.args = (w, eps, reduction, lse)
         return _finish(loss, reduction, float(n), x.dtype)
@@ -211,29 +212,37 @@ class CrossEntropyProb(Function):
     @staticmethod
     def backward(ctx, g):
         x, target = ctx.saved_tensors
-        w, eps, reduction, lse = ctx.args
-        n, C = x.shape
-        need_x, need_t = ctx.needs_input_grad[:2]
-        dt = x._data.dtype
-        wt = _const(w.astype(dt))
-        if is_grad_enabled():
-            k = _row_coef_tensor(g, reduction, n, float(n))
-            tp = target * (1 - eps) + eps / C
-            dx = k * (x.softmax(dim=1) * (tp * wt).sum(dim=1, keepdim=True) - tp * wt) if need_x else None
-            dtg = -k * (1 - eps) * wt * x.log_softmax(dim=1) if need_t else None
-            return dx, dtg, None, None, None
+        need = ctx.needs_input_grad[:2]
+        dx, dtg = CrossEntropyProbGrad.apply(g, x, target, *ctx.args, need)
+        return dx if need[0] else None, dtg if need[1] else None, None, None, None
+
+
+class CrossEntropyProbGrad(KernelFunction):
+    """CrossEntropyProb's (dx, dtarget) from its output gradient g: the fused kernel (dx) and one
+    numpy expression (dtarget), or (when the gradient is itself differentiated) tensor ops."""
+
+    @staticmethod
+    def forward(ctx, g, x, target, w, eps, reduction, lse, need):
+        n = x.shape[0]
         coef = _row_coef(g, reduction, n, float(n))
-        dx = dtg = None
-        if need_x:
-            from ..backend import nb_loss
-            xa = np.ascontiguousarray(x._data)
-            dx = np.empty_like(xa)
-            nb_loss.ce_bwd_prob(xa, np.ascontiguousarray(target._data, dtype=np.float64), w, eps, lse, coef,
-                                dx)
-        if need_t:
-            logp = x._data.astype(np.float64) - lse[:, None]
-            dtg = (-(1 - eps) * coef[:, None] * w[None, :] * logp).astype(target._data.dtype)
-        return dx, dtg, None, None, None
+        xa = np.ascontiguousarray(x)
+        dx = np.empty_like(xa)              # (also when only the target needs a gradient: cheap)
+        kernels.ce_bwd_prob(xa, np.ascontiguousarray(target, dtype=np.float64), w, eps, lse, coef, dx)
+        dtg = None
+        if need[1]:
+            logp = x.astype(np.float64) - lse[:, None]
+            dtg = (-(1 - eps) * coef[:, None] * w[None, :] * logp).astype(target.dtype)
+        return dx, dtg
+
+    @staticmethod
+    def formula(g, x, target, w, eps, reduction, lse, need):
+        n, C = x.shape
+        wt = _const(w.astype(x._data.dtype))
+        k = _row_coef_tensor(g, reduction, n, float(n))
+        tp = target * (1 - eps) + eps / C
+        dx = k * (x.softmax(dim=1) * (tp * wt).sum(dim=1, keepdim=True) - tp * wt) if need[0] else None
+        dtg = -k * (1 - eps) * wt * x.log_softmax(dim=1) if need[1] else None
+        return dx, dtg
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):

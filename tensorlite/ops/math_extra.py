@@ -13,9 +13,9 @@ from ..errors import ShapeError, DTypeError, ArgumentError
 from ._helpers import as_tensor, operands, float_operand, _is_scalar
 from .elementwise import (where, clamp, sin, log, exp, sqrt, trunc, sign, mul, div, abs as _abs, neg, _nograd,
                           isnan)
-from .math_ops import _unary, _float_operands
+from .pointwise import _unary, _float_operands
 from .contraction import _scaled_sum, _product
-from .linalg import _matmul
+from .products import _matmul
 
 __all__ = ["addcmul", "addcdiv", "addmv", "addr", "addbmm", "xlogy", "sinc", "logit", "frac", "sgn", "signbit",
            "heaviside", "tan", "true_divide", "absolute", "negative", "lgamma", "digamma", "polygamma", "erfinv",
@@ -150,8 +150,8 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 def _arc(name):
     def op(input):
-        from . import math_ops
-        return getattr(math_ops, name)(input)
+        from . import pointwise
+        return getattr(pointwise, name)(input)
     op.__name__ = "arc" + name[1:]
     return op
 

@@ -1,17 +1,17 @@
 """Normalization and dropout: batch_norm, instance_norm, layer_norm, group_norm, local_response_norm,
 dropout, dropout2d (PyTorch's torch.nn.functional semantics).
 
-batch_norm runs fused Numba kernels (tensorlite/backend/nb_norm.py): one kernel per direction.
-Its backward uses the kernel when the gradient itself is not being differentiated; under
-create_graph=True it is written in differentiable tensor ops instead, so double backward works.
+batch_norm runs fused Numba kernels (tensorlite/backend/norm.py): one kernel per direction. Its
+backward is a KernelFunction: the fused kernel when no graph is recorded, and under
+create_graph=True the same gradients in differentiable tensor ops, so double backward works.
 """
 import numbers
 import warnings
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.function import Function, KernelFunction
+from ..backend import norm
 from ..errors import ShapeError, DTypeError
 from ..random import rng
 from ..tensor import Tensor
@@ -59,81 +59,84 @@ def _channel_view(arr, kind, x_shape):
 
 # ------------------------------------------------------------------ batch_norm
 class BatchNormTrain(Function):
-    """y = (x - mean_b) / sqrt(var_b + eps) * weight + bias with the batch's statistics.
+    """y = (x - mean_b) / sqrt(var_b + eps) * weight + bias with the batch's statistics; the batch's
+    mean and biased variance (float64) are extra outputs, for the running statistics.
 
     With relu=True, y = relu(that + residual) (residual may be None) in the same pass: the ReLU's mask
     (taken from the saved output, as torch's threshold_backward) is folded into the backward sums,
     so neither the pre-activation nor its gradient is ever written out."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, residual, eps, stats_out, relu=False):
-        from ..backend import nb_norm
+    def forward(ctx, x, weight, bias, residual, eps, relu=False):
         C = x.shape[1]
         dt = x.dtype
         gamma = np.ones(C, dt) if weight is None else np.ascontiguousarray(weight, dtype=dt)
         beta = np.zeros(C, dt) if bias is None else np.ascontiguousarray(bias, dtype=dt)
         mean, var, invstd = np.empty(C), np.empty(C), np.empty(C)
-        kind, xv = nb_norm.layout(x)
-        y, yv = nb_norm.empty_like_layout(x, kind)
-        mode = nb_norm.PLAIN if not relu else nb_norm.RELU if residual is None else nb_norm.RELU_ADD
+        kind, xv = norm.layout(x)
+        y, yv = norm.empty_like_layout(x, kind)
+        mode = norm.PLAIN if not relu else norm.RELU if residual is None else norm.RELU_ADD
         if x.size:
             res = None if residual is None else _channel_view(residual, kind, x.shape)
-            nb_norm.fwd_train(kind, xv, gamma, beta, eps, yv, mean, var, invstd, mode, res)
+            norm.fwd_train(kind, xv, gamma, beta, eps, yv, mean, var, invstd, mode, res)
         else:
             mean[:], var[:], invstd[:] = np.nan, np.nan, np.nan
-        stats_out.extend((mean, var))
         _save(ctx, x, weight, y if relu else None)
         ctx.mean, ctx.invstd, ctx.eps, ctx.mode = mean, invstd, eps, mode
-        return y
+        return y, mean, var
 
     @staticmethod
     def backward(ctx, g):
-        from ..backend import nb_norm
         x, weight, y = _saved(ctx)
-        need_x, need_w, need_b, need_r = ctx.needs_input_grad[:4]
-        if is_grad_enabled():                       # create_graph: differentiable formula
-            if ctx.mode != nb_norm.PLAIN:
-                g = ReluGrad.apply(g, y)
-            return _bn_train_backward_graph(ctx, g, x, weight) + (g if need_r else None,)
-        xa = x._data
-        C = xa.shape[1]
-        if xa.size == 0:
-            z = np.zeros(C, xa.dtype)
-            return (np.zeros_like(xa), z if need_w else None, z if need_b else None,
-                    np.zeros_like(xa) if need_r else None)
-        gamma = np.ones(C, xa.dtype) if weight is None else np.ascontiguousarray(weight._data, dtype=xa.dtype)
-        kind, xv = nb_norm.layout(xa)
-        dyv = _channel_view(g._data.astype(xa.dtype, copy=False), kind, xa.shape)
-        dx, dxv = nb_norm.empty_like_layout(xa, kind) if need_x else (None, np.empty((0,) * xv.ndim, xa.dtype))
-        gres, gresv = nb_norm.empty_like_layout(xa, kind) if ctx.mode == nb_norm.RELU_ADD else (None, None)
-        yv = None if y is None else _channel_view(y._data, kind, xa.shape)
+        need = ctx.needs_input_grad[:4]
+        dw, db, dx, dres = BatchNormTrainGrad.apply(g, x, weight, y, ctx.mean, ctx.invstd, ctx.eps, ctx.mode,
+                                                    need)
+        return tuple(gi if n else None for gi, n in zip((dx, dw, db, dres), need))
+
+
+class BatchNormTrainGrad(KernelFunction):
+    """BatchNormTrain's (dweight, dbias, dx, dresidual) from its output gradient g: one fused kernel
+    pass, or (when the gradient is itself differentiated) the formula in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, g, x, weight, y, mean, invstd, eps, mode, need):
+        need_x, _, _, need_r = need
+        C = x.shape[1]
+        if x.size == 0:
+            z = np.zeros(C, x.dtype)
+            return z, z, np.zeros_like(x), np.zeros_like(x) if need_r else None
+        gamma = np.ones(C, x.dtype) if weight is None else np.ascontiguousarray(weight, dtype=x.dtype)
+        kind, xv = norm.layout(x)
+        dyv = _channel_view(g.astype(x.dtype, copy=False), kind, x.shape)
+        dx, dxv = norm.empty_like_layout(x, kind) if need_x else (None, np.empty((0,) * xv.ndim, x.dtype))
+        gres, gresv = norm.empty_like_layout(x, kind) if mode == norm.RELU_ADD else (None, None)
+        yv = None if y is None else _channel_view(y, kind, x.shape)
         dgamma, dbeta = np.empty(C), np.empty(C)
-        nb_norm.bwd_train(kind, dyv, xv, ctx.mean, ctx.invstd, gamma, dxv, dgamma, dbeta, need_x, ctx.mode, yv,
-                          gresv)
-        wdt = weight._data.dtype if weight is not None else xa.dtype
-        return (dx,
-                dgamma.astype(wdt) if need_w else None,
-                dbeta.astype(wdt) if need_b else None,
-                gres if need_r else None)
+        norm.bwd_train(kind, dyv, xv, mean, invstd, gamma, dxv, dgamma, dbeta, need_x, mode, yv, gresv)
+        wdt = weight.dtype if weight is not None else x.dtype
+        return dgamma.astype(wdt), dbeta.astype(wdt), dx, gres
 
-
-def _bn_train_backward_graph(ctx, g, x, weight):
-    dims = _red_dims(x.ndim)
-    C = x.shape[1]
-    M = x.numel() // C
-    mu = x.mean(dim=dims, keepdim=True)
-    xc = x - mu
-    var = (xc * xc).mean(dim=dims, keepdim=True)
-    invstd = 1 / (var + ctx.eps).sqrt()
-    xhat = xc * invstd
-    gsum = g.sum(dim=dims, keepdim=True)
-    gxhat = (g * xhat).sum(dim=dims, keepdim=True)
-    need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    dx = None
-    if need_x:
-        scale = invstd if weight is None else weight.reshape(_bshape(x.ndim, C)) * invstd
-        dx = scale * (g - gsum / M - xhat * (gxhat / M))
-    return (dx, gxhat.reshape(C) if need_w else None, gsum.reshape(C) if need_b else None)
+    @staticmethod
+    def formula(g, x, weight, y, mean, invstd, eps, mode, need):
+        need_x, need_w, need_b, need_r = need
+        if mode != norm.PLAIN:
+            g = ReluGrad.apply(g, y)
+        dims = _red_dims(x.ndim)
+        C = x.shape[1]
+        M = x.numel() // C
+        mu = x.mean(dim=dims, keepdim=True)
+        xc = x - mu
+        var = (xc * xc).mean(dim=dims, keepdim=True)
+        invstd = 1 / (var + eps).sqrt()
+        xhat = xc * invstd
+        gsum = g.sum(dim=dims, keepdim=True)
+        gxhat = (g * xhat).sum(dim=dims, keepdim=True)
+        dx = None
+        if need_x:
+            scale = invstd if weight is None else weight.reshape(_bshape(x.ndim, C)) * invstd
+            dx = scale * (g - gsum / M - xhat * (gxhat / M))
+        return (gxhat.reshape(C) if need_w else None, gsum.reshape(C) if need_b else None, dx,
+                g if need_r else None)
 
 
 class BatchNormEval(Function):
@@ -141,7 +144,6 @@ class BatchNormEval(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, rmean, rvar, eps):
-        from ..backend import nb_norm
         C = x.shape[1]
         dt = x.dtype
         mean = np.array(rmean, dtype=np.float64).reshape(C)      # a copy: the buffer may change later
@@ -150,10 +152,10 @@ class BatchNormEval(Function):
         b64 = np.zeros(C) if bias is None else np.asarray(bias, dtype=np.float64)
         scale = g64 * invstd
         shift = b64 - mean * scale
-        kind, xv = nb_norm.layout(x)
-        y, yv = nb_norm.empty_like_layout(x, kind)
+        kind, xv = norm.layout(x)
+        y, yv = norm.empty_like_layout(x, kind)
         if x.size:
-            nb_norm.fwd_eval(kind, xv, scale.astype(dt), shift.astype(dt), yv)
+            norm.fwd_eval(kind, xv, scale.astype(dt), shift.astype(dt), yv)
         _save(ctx, x, weight)
         ctx.mean, ctx.invstd, ctx.scale = mean, invstd, scale
         return y
@@ -161,30 +163,40 @@ class BatchNormEval(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight = _saved(ctx)
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        need = ctx.needs_input_grad[:3]
+        dw, db, dx = BatchNormEvalGrad.apply(g, x, weight, ctx.mean, ctx.invstd, ctx.scale, need)
+        return tuple(gi if n else None for gi, n in zip((dx, dw, db), need))
+
+
+class BatchNormEvalGrad(KernelFunction):
+    """BatchNormEval's (dweight, dbias, dx) from its output gradient g: one fused kernel pass, or
+    (when the gradient is itself differentiated) the formula in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, g, x, weight, mean, invstd, scale, need):
         C = x.shape[1]
-        if is_grad_enabled():
-            bs = _bshape(x.ndim, C)
-            dims = _red_dims(x.ndim)
-            invstd = _const(ctx.invstd.astype(x._data.dtype).reshape(bs))
-            xhat = (x - _const(ctx.mean.astype(x._data.dtype).reshape(bs))) * invstd
-            dx = None
-            if need_x:
-                dx = g * (invstd if weight is None else weight.reshape(bs) * invstd)
-            return (dx, (g * xhat).sum(dim=dims) if need_w else None, g.sum(dim=dims) if need_b else None)
-        from ..backend import nb_norm
-        xa = x._data
-        if xa.size == 0:
-            z = np.zeros(C, xa.dtype)
-            return np.zeros_like(xa), z if need_w else None, z if need_b else None
-        kind, xv = nb_norm.layout(xa)
-        dyv = _channel_view(g._data.astype(xa.dtype, copy=False), kind, xa.shape)
-        dx, dxv = nb_norm.empty_like_layout(xa, kind) if need_x else (None, np.empty((0,) * xv.ndim, xa.dtype))
+        if x.size == 0:
+            z = np.zeros(C, x.dtype)
+            return z, z, np.zeros_like(x)
+        kind, xv = norm.layout(x)
+        dyv = _channel_view(g.astype(x.dtype, copy=False), kind, x.shape)
+        dx, dxv = norm.empty_like_layout(x, kind) if need[0] else (None, np.empty((0,) * xv.ndim, x.dtype))
         dgamma, dbeta = np.empty(C), np.empty(C)
-        nb_norm.bwd_eval(kind, dyv, xv, ctx.mean, ctx.invstd, ctx.scale.astype(xa.dtype), dxv, dgamma,
-                         dbeta, need_x)
-        wdt = weight._data.dtype if weight is not None else xa.dtype
-        return (dx, dgamma.astype(wdt) if need_w else None, dbeta.astype(wdt) if need_b else None)
+        norm.bwd_eval(kind, dyv, xv, mean, invstd, scale.astype(x.dtype), dxv, dgamma, dbeta, need[0])
+        wdt = weight.dtype if weight is not None else x.dtype
+        return dgamma.astype(wdt), dbeta.astype(wdt), dx
+
+    @staticmethod
+    def formula(g, x, weight, mean, invstd, scale, need):
+        need_x, need_w, need_b = need
+        bs = _bshape(x.ndim, x.shape[1])
+        dims = _red_dims(x.ndim)
+        invstd = _const(invstd.astype(x._data.dtype).reshape(bs))
+        xhat = (x - _const(mean.astype(x._data.dtype).reshape(bs))) * invstd
+        dx = None
+        if need_x:
+            dx = g * (invstd if weight is None else weight.reshape(bs) * invstd)
+        return ((g * xhat).sum(dim=dims) if need_w else None, g.sum(dim=dims) if need_b else None, dx)
 
 
 def _check_channel_vec(t, name, C, x, fname, float_only=True):
@@ -277,10 +289,9 @@ def _batch_norm(fname, input, running_mean, running_var, weight, bias, training,
         if per_channel == 1:
             raise ValueError(f"{fname}(): Expected more than 1 value per channel when training, got input "
                              f"of shape {tuple(x.shape)}")
-        stats = []
-        out = BatchNormTrain.apply(xin, w, b, residual, eps, stats, relu)
+        out, mean, var = BatchNormTrain.apply(xin, w, b, residual, eps, relu)
         if per_channel > 1:
-            mean, var = stats
+            mean, var = mean._data, var._data
             unbiased = var * (per_channel / (per_channel - 1))
             for buf, stat in ((running_mean, mean), (running_var, unbiased)):
                 if buf is not None:

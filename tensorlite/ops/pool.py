@@ -36,25 +36,22 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..backend import pool as backend
 from ..errors import ShapeError, DTypeError
-from ..tensor import Tensor
 from ._helpers import as_tensor
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_pool1d", "avg_pool1d"]
 
 
-def _backend():
-    from ..backend import pool as backend
-    return backend
-
-
 # ---------------------------------------------------------------- Functions
 class MaxPoolScatter(Function):
     """g (N, C, OH, OW) -> dx (N, C, H, W) with g added at the per-plane flat `idx`."""
+    backward_kernel = True
+
     @staticmethod
     def forward(ctx, g, idx, in_hw):
         ctx.idx, ctx.in_hw = idx, in_hw
-        return _backend().max_pool2d_backward(g, idx, in_hw)
+        return backend.max_pool2d_backward(g, idx, in_hw)
 
     @staticmethod
     def backward(ctx, gg):
@@ -78,40 +75,35 @@ class MaxPoolGather(Function):
 
 
 class MaxPool2d(Function):
-    """Max pooling (windowed or adaptive); the argmax indices go to `box[0]`."""
+    """Max pooling (windowed or adaptive); the argmax indices (None unless asked for) are an extra
+    output."""
     @staticmethod
-    def forward(ctx, x, params, box):
-        be = _backend()
+    def forward(ctx, x, params):
         if params[0] == "adaptive":
-            y, idx = be.adaptive_max_pool2d_forward(x, params[1])
+            y, idx = backend.adaptive_max_pool2d_forward(x, params[1])
         else:
             _, k, s, p, d, out_hw, want_idx = params
-            y, idx = be.max_pool2d_forward(x, k, s, p, d, out_hw, return_indices=want_idx)
+            y, idx = backend.max_pool2d_forward(x, k, s, p, d, out_hw, return_indices=want_idx)
         ctx.idx, ctx.in_hw = idx, x.shape[2:]
-        box.append(idx)
-        return y
+        return y, idx
 
     @staticmethod
     def backward(ctx, g):
-        if not is_grad_enabled():
-            return _backend().max_pool2d_backward(g._data, ctx.idx, ctx.in_hw), None, None
-        return MaxPoolScatter.apply(g, ctx.idx, ctx.in_hw), None, None
+        return MaxPoolScatter.apply(g, ctx.idx, ctx.in_hw), None
 
 
 def _avg_fwd(x, params):
-    be = _backend()
     if params[0] == "adaptive":
-        return be.adaptive_avg_pool2d_forward(x, params[1])
+        return backend.adaptive_avg_pool2d_forward(x, params[1])
     _, k, s, p, out_hw, cip, dov = params
-    return be.avg_pool2d_forward(x, k, s, p, out_hw, cip, dov)
+    return backend.avg_pool2d_forward(x, k, s, p, out_hw, cip, dov)
 
 
 def _avg_bwd(g, params, in_hw):
-    be = _backend()
     if params[0] == "adaptive":
-        return be.adaptive_avg_pool2d_backward(g, in_hw)
+        return backend.adaptive_avg_pool2d_backward(g, in_hw)
     _, k, s, p, _, cip, dov = params
-    return be.avg_pool2d_backward(g, in_hw, k, s, p, cip, dov)
+    return backend.avg_pool2d_backward(g, in_hw, k, s, p, cip, dov)
 
 
 class AvgPool2d(Function):
@@ -122,13 +114,13 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if not is_grad_enabled():
-            return _avg_bwd(g._data, ctx.params, ctx.in_hw), None
         return AvgPool2dAdjoint.apply(g, ctx.params, ctx.in_hw), None
 
 
 class AvgPool2dAdjoint(Function):
     """The (linear) backward of AvgPool2d, whose own backward is AvgPool2d again."""
+    backward_kernel = True
+
     @staticmethod
     def forward(ctx, g, params, in_hw):
         ctx.params = params
@@ -200,9 +192,8 @@ def _window_args(fname, x, kernel_size, stride, padding, dilation, ceil_mode):
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{fname}(): pad should be at most half of kernel size, got padding={p} "
                          f"and kernel_size={k}")
-    from ..backend.pool import pool_output_size
     H, W = x.shape[2:]
-    out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
+    out = tuple(backend.pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
                 for n, kk, ss, pp, dd in zip((H, W), k, s, p, d))
     if out[0] < 1 or out[1] < 1:
         raise ShapeError(f"{fname}(): given input of shape {tuple(x.shape)}, kernel_size={k}, "
@@ -256,11 +247,9 @@ def _max_pool(fname, input, kernel_size, stride, padding, dilation, ceil_mode, r
     x, batched, half = _input(fname, input)
     k, s, p, d, out = _window_args(fname, x, kernel_size, stride, padding, dilation, ceil_mode)
     need_idx = bool(return_indices) or (is_grad_enabled() and x.requires_grad)
-    box = []
-    y = MaxPool2d.apply(x, ("max", k, s, p, d, out, need_idx), box)
+    y, idx = MaxPool2d.apply(x, ("max", k, s, p, d, out, need_idx))
     y = _finish(y, batched, half)
     if return_indices:
-        idx = Tensor._wrap(box[0])
         return y, (idx if batched else idx.squeeze(0))
     return y
 
@@ -270,11 +259,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     fname = "adaptive_max_pool2d"
     x, batched, half = _input(fname, input)
     out = _output_size_arg(fname, output_size, *x.shape[2:])
-    box = []
-    y = MaxPool2d.apply(x, ("adaptive", out), box)
+    y, idx = MaxPool2d.apply(x, ("adaptive", out))
     y = _finish(y, batched, half)
     if return_indices:
-        idx = Tensor._wrap(box[0])
         return y, (idx if batched else idx.squeeze(0))
     return y
 

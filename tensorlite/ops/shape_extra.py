@@ -317,7 +317,7 @@ def cartesian_prod(*tensors):
             raise ShapeError(f"cartesian_prod(): Expect a 1D vector, but got shape {tuple(t.shape)}")
     if len(ts) == 1:
         return ts[0]
-    from .matrix import meshgrid
+    from .vector import meshgrid
     grids = meshgrid(*ts, indexing="ij")
     return stack([g.reshape(-1) for g in grids], 1)
 

@@ -1,5 +1,5 @@
-"""Matrix products. Float matmuls run on the C GEMM (tensorlite.backend.gemm); numpy is only the
-oracle in tests."""
+"""Matrix and vector products: matmul (and @), mm, bmm, dot, mv, outer, and linear (x @ W.T + b).
+Float matmuls run on the C GEMM (tensorlite.backend.gemm); numpy is only the oracle in tests."""
 import numpy as np
 
 from ..autograd.function import Function

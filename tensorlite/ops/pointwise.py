@@ -1,20 +1,19 @@
-"""More elementwise math: exp2/log2/log10, hyperbolic and inverse trigonometric functions, atan2,
-hypot, logaddexp, lerp, fmod, nan_to_num; comparisons of whole tensors (isclose, allclose, equal);
-diff. Forward on numpy, backward in tensor ops (so create_graph works), PyTorch's formulas."""
+"""More pointwise math: exp2/log2/log10, hyperbolic and inverse trigonometric functions, atan2, hypot,
+logaddexp, lerp, fmod, nan_to_num. Forward on numpy, backward in tensor ops (so create_graph works),
+PyTorch's formulas."""
 import math as _m
 
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
-from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor
+from ..errors import DTypeError
 from ._helpers import as_tensor, operands, float_operand, unbroadcast, check_broadcast, _is_scalar
 from .elementwise import exp, sqrt, where, _nograd
-from .movement import cat, narrow
 
 __all__ = ["exp2", "log2", "log10", "sinh", "cosh", "asin", "acos", "atan", "atan2", "arctan2", "hypot",
-           "logaddexp", "lerp", "fmod", "nan_to_num", "isclose", "allclose", "equal", "diff"]
+           "logaddexp", "lerp", "fmod", "nan_to_num"]
 
 
 # ---------------------------------------------------------------- unary
@@ -189,82 +188,3 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     with np.errstate(all="ignore"):
         fill = np.where(np.isnan(d), nan, np.where(d > 0, posinf, neginf)).astype(d.dtype)
     return where(Tensor._wrap(np.isfinite(d)), x, Tensor._wrap(fill))
-
-
-# ---------------------------------------------------------------- whole-tensor comparisons (no grad)
-def _close_operands(input, other, rtol, atol, fname):
-    a, b = as_tensor(input, fname), as_tensor(other, fname, "other")
-    if a.dtype is not b.dtype:
-        raise DTypeError(f"{fname}(): arguments 'input' and 'other' must have the same dtype, got "
-                         f"{a.dtype.name} and {b.dtype.name}")
-    check_broadcast(a, b, fname)
-    for name, v in (("rtol", rtol), ("atol", atol)):
-        if not _is_scalar(v) or isinstance(v, (bool, np.bool_)):
-            raise TypeError(f"{fname}(): argument '{name}' must be a number, got {v!r:.40}")
-        if v < 0:
-            raise ValueError(f"{fname}(): argument '{name}' must be greater than or equal to zero, got {v}")
-    return a._data, b._data
-
-
-def _isclose(input, other, rtol, atol, equal_nan, fname):
-    a, b = _close_operands(input, other, rtol, atol, fname)
-    if a.dtype == np.bool_:
-        return np.broadcast_arrays(a == b, b)[0].copy()
-    with np.errstate(all="ignore"):
-        return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=bool(equal_nan))
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other|, elementwise (infinities equal only to themselves)."""
-    return _nograd(_isclose(input, other, rtol, atol, equal_nan, "isclose"))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True when isclose holds everywhere (a Python bool)."""
-    return bool(np.all(_isclose(input, other, rtol, atol, equal_nan, "allclose")))
-
-
-def equal(input, other):
-    """True when the tensors have the same shape and the same values (a Python bool)."""
-    a, b = as_tensor(input, "equal"), as_tensor(other, "equal", "other")
-    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
-        raise TypeError(f"equal(): arguments 'input' and 'other' must be Tensors, got "
-                        f"{type(input).__name__} and {type(other).__name__}")
-    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
-
-
-# ---------------------------------------------------------------- diff
-def diff(input, n=1, dim=-1, prepend=None, append=None):
-    """n-th forward difference along dim (out[i] = x[i + 1] - x[i]); bool tensors use xor."""
-    x = as_tensor(input, "diff")
-    if x.ndim == 0:
-        raise ShapeError("diff(): argument 'input' must have at least one dimension, got a 0-d tensor")
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"diff(): argument 'n' must be an int, got {type(n).__name__} ({n!r:.40})")
-    if n < 0:
-        raise ValueError(f"diff(): argument 'n' must be non-negative, got {n}")
-    d = _wrap_dim(dim, x.ndim, "diff")
-    if n == 0:         # (prepend / append are not applied then, as PyTorch)
-        return x
-    parts = []
-    for name, t in (("prepend", prepend), (None, x), ("append", append)):
-        if t is None:
-            continue
-        if name is not None:
-            t = as_tensor(t, "diff", name)
-            if t.ndim == 0:       # a scalar is expanded along dim, as PyTorch
-                t = t.reshape((1,) * x.ndim).expand(*[1 if i == d else s for i, s in enumerate(x.shape)])
-            if t.ndim != x.ndim or any(i != d and s != t.shape[i] for i, s in enumerate(x.shape)):
-                raise ShapeError(f"diff(): argument '{name}' of shape {tuple(t.shape)} must match argument "
-                                 f"'input' of shape {tuple(x.shape)} except in dimension {d}")
-        parts.append(t)
-    if len(parts) > 1:
-        x = cat(parts, d)
-    for _ in range(n):
-        m = x.shape[d]
-        if m == 0:
-            break
-        hi, lo = narrow(x, d, 1, m - 1), narrow(x, d, 0, m - 1)
-        x = (hi ^ lo) if x.dtype is dtypes.bool else hi - lo
-    return x
-
